@@ -1,0 +1,125 @@
+// What the cluster asks for, derived from the cached Kubernetes facts. Deriving (rather than
+// keeping a second, incrementally patched copy) is what makes buffering exact: an address
+// references a service only once that service is ready, so "replay buffered endpoints in order on
+// success" and "drop buffers on delete" both fall out of one rule (docs/adr/0002).
+import { admitInboundService, isOurs } from './admission.ts';
+import type { AdmissionReason } from './admission.ts';
+import { locationOf } from './ip.ts';
+import { isLivePod, placePodAddresses, placeSliceEndpoints, podEgress } from './placement.ts';
+import type { InboundConfig, PodFact } from './types.ts';
+import { isReadyToSync } from './view.ts';
+import type { EngineView } from './view.ts';
+
+export type DesiredInbound =
+  | { readonly status: 'present'; readonly config: InboundConfig }
+  /** Ours, but not buildable: existing Azure resources are left as they are (reference §7.5). */
+  | { readonly status: 'rejected'; readonly reason: AdmissionReason; readonly message: string }
+  | { readonly status: 'absent' };
+
+export function desiredInbound(view: EngineView, name: string): DesiredInbound {
+  const cached = view.kubeServices.get(name);
+  if (!cached) return { status: 'absent' };
+  const svc = cached.fact;
+  if (!isOurs(svc) || svc.deleting) return { status: 'absent' };
+  const admission = admitInboundService(svc);
+  if (!admission.admitted) return { status: 'rejected', reason: admission.reason, message: admission.message };
+  return { status: 'present', config: admission.config };
+}
+
+/** An inbound name takes precedence: an egress identity equal to a Service UID is a conflict. */
+export function isInboundName(view: EngineView, name: string): boolean {
+  const op = view.ops.get(name);
+  if (op) return op.kind === 'inbound';
+  const svc = view.kubeServices.get(name);
+  return svc !== undefined && isOurs(svc.fact);
+}
+
+/** The identity a live pod registers under, if it has a valid one and at least one placed address. */
+export function liveEgressIdentity(pod: PodFact): string | null {
+  if (!isLivePod(pod)) return null;
+  const egress = podEgress(pod);
+  if (egress.kind !== 'identity') return null;
+  return placePodAddresses(pod).placed.length > 0 ? egress.identity : null;
+}
+
+/** Egress identity -> keys of the live pods that register under it. */
+export function livePodsByIdentity(view: EngineView): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [key, cached] of view.kubePods) {
+    const identity = liveEgressIdentity(cached.fact);
+    if (identity === null) continue;
+    const list = out.get(identity);
+    if (list) list.push(key);
+    else out.set(identity, [key]);
+  }
+  return out;
+}
+
+export function anyNodeHasIPv6(view: EngineView): boolean {
+  for (const n of view.kubeNodes.values()) if (locationOf(n.fact.internalIPs, 'IPv6') !== null) return true;
+  return false;
+}
+
+/** Location -> address -> sorted service names. Every known node location is present, maybe empty. */
+export type DesiredLocations = Map<string, Map<string, string[]>>;
+
+export function desiredLocations(view: EngineView): DesiredLocations {
+  const sets = new Map<string, Map<string, Set<string>>>();
+  for (const node of view.kubeNodes.values()) {
+    for (const family of ['IPv4', 'IPv6'] as const) {
+      const loc = locationOf(node.fact.internalIPs, family);
+      if (loc !== null && !sets.has(loc)) sets.set(loc, new Map());
+    }
+  }
+  const add = (location: string, address: string, service: string): void => {
+    let loc = sets.get(location);
+    if (!loc) {
+      // A pod's host IP that no node reports (yet): still a valid NRP location.
+      loc = new Map();
+      sets.set(location, loc);
+    }
+    let svcs = loc.get(address);
+    if (!svcs) {
+      svcs = new Set();
+      loc.set(address, svcs);
+    }
+    svcs.add(service);
+  };
+
+  const readyInbound = new Map<string, boolean>();
+  for (const cached of view.kubeSlices.values()) {
+    const slice = cached.fact;
+    if (slice.serviceUid === null) continue;
+    const name = slice.serviceUid.toLowerCase();
+    let ready = readyInbound.get(name);
+    if (ready === undefined) {
+      ready = isReadyToSync(view, name, 'inbound');
+      readyInbound.set(name, ready);
+    }
+    if (!ready) continue;
+    for (const p of placeSliceEndpoints(slice, view.kubeNodes).placed) add(p.location, p.address, name);
+  }
+
+  const readyOutbound = new Map<string, boolean>();
+  for (const cached of view.kubePods.values()) {
+    const pod = cached.fact;
+    if (!isLivePod(pod)) continue;
+    const egress = podEgress(pod);
+    if (egress.kind !== 'identity') continue;
+    let ready = readyOutbound.get(egress.identity);
+    if (ready === undefined) {
+      ready = !isInboundName(view, egress.identity) && isReadyToSync(view, egress.identity, 'outbound');
+      readyOutbound.set(egress.identity, ready);
+    }
+    if (!ready) continue;
+    for (const p of placePodAddresses(pod).placed) add(p.location, p.address, egress.identity);
+  }
+
+  const out: DesiredLocations = new Map();
+  for (const [loc, addrs] of sets) {
+    const m = new Map<string, string[]>();
+    for (const [a, s] of addrs) m.set(a, [...s].sort());
+    out.set(loc, m);
+  }
+  return out;
+}

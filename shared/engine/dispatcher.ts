@@ -1,0 +1,110 @@
+// The ServiceUpdater's dispatcher (reference §3) as a pure pass: which operations start now,
+// within the concurrency bound and the retry gates, plus the drain gate of pending deletions.
+import type { Draft } from './draft.ts';
+import { servicesReferencedBy } from './locationsDiff.ts';
+import { FRESH_RETRY, fieldsOf, putOp } from './opRecords.ts';
+import { completeOperation } from './serviceCompletion.ts';
+import type { InFlight, OperationKind, ServiceOp } from './types.ts';
+
+function operationFor(op: ServiceOp): OperationKind | null {
+  switch (op.state) {
+    case 'NotStarted':
+      return op.terminal === null && op.config !== null ? 'create' : null;
+    case 'UpdateInProgress':
+      return op.inFlight === null ? 'update' : null;
+    case 'DeletionInProgress':
+      return op.inFlight === null ? 'delete' : null;
+    default:
+      return null;
+  }
+}
+
+/** Operations whose completion never came (a lost message) count as timed out, then retry. */
+export function expireOperations(d: Draft): void {
+  const limit = d.ctx.config.operationTimeoutMs;
+  for (const op of [...d.ops.values()]) {
+    if (op.inFlight && d.now - op.inFlight.startedAt >= limit) {
+      completeOperation(d, op.name, op.inFlight.dispatchId, {
+        result: 'failure',
+        terminal: false,
+        code: 'timeout',
+        message: `no completion within ${Math.round(limit / 1000)} s`,
+      });
+    }
+  }
+  for (const op of d.ops.values()) {
+    if (op.inFlight) d.wake(op.inFlight.startedAt + limit);
+  }
+}
+
+/**
+ * CheckPendingServiceDeletions: a service waiting for its addresses to drain moves on once no
+ * mirrored address, and no address of the sync in flight, references it.
+ */
+export function checkPendingDeletions(d: Draft): void {
+  const waiting = [...d.ops.values()].filter((op) => op.state === 'DeletionPending' && op.inFlight === null);
+  if (waiting.length === 0) return;
+  const referenced = d.sync.inFlight ? servicesReferencedBy(d.sync.inFlight.requests) : new Set<string>();
+  for (const loc of d.mirrorLocations.values()) for (const services of loc.addresses.values()) for (const s of services) referenced.add(s);
+  for (const op of waiting) {
+    if (!referenced.has(op.name)) putOp(d, op, fieldsOf(op), { state: 'DeletionInProgress', inFlight: null });
+  }
+}
+
+export function dispatchDue(d: Draft): void {
+  const { config } = d.ctx;
+  let running = 0;
+  for (const op of d.ops.values()) if (op.inFlight) running++;
+  const due: ServiceOp[] = [];
+  for (const op of d.ops.values()) {
+    const operation = operationFor(op);
+    if (operation === null) continue;
+    const { parkedUntil, nextAt } = op.retry;
+    const gate = parkedUntil !== null ? parkedUntil : nextAt;
+    if (gate !== null && gate > d.now) {
+      d.wake(gate);
+      continue;
+    }
+    due.push(op);
+  }
+  due.sort((a, b) => a.createdAt - b.createdAt || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const op of due) {
+    const operation = operationFor(op);
+    if (operation === null) continue;
+    if (operation === 'update' && op.kind === 'outbound') {
+      // A NAT gateway's families are decided once; there is nothing to update.
+      d.observe({ kind: 'OutboundUpdateSkipped', serviceName: op.name });
+      putOp(d, op, { ...fieldsOf(op), lastApplied: op.config, retry: FRESH_RETRY }, { state: 'Created', inFlight: null });
+      continue;
+    }
+    if (running >= config.maxConcurrentOperations) continue;
+    running++;
+    // A parked op whose cooldown has passed is re-armed with a fresh burst of retries.
+    const retry = op.retry.parkedUntil !== null ? FRESH_RETRY : op.retry;
+    const dispatchId = d.nextId(`op:${op.name}`);
+    const inFlight: InFlight = {
+      dispatchId,
+      operation,
+      config: operation === 'delete' ? (op.lastApplied ?? op.config) : op.config,
+      startedAt: d.now,
+      attempt: retry.count + 1,
+    };
+    const fields = { ...fieldsOf(op), retry, dispatches: op.dispatches + 1 };
+    if (operation === 'create') putOp(d, op, fields, { state: 'CreationInProgress', inFlight });
+    else if (operation === 'update') putOp(d, op, fields, { state: 'UpdateInProgress', inFlight });
+    else putOp(d, op, fields, { state: 'DeletionInProgress', inFlight });
+    const command = {
+      cluster: d.cluster,
+      dispatchId,
+      correlationId: op.correlationId,
+      serviceName: op.name,
+      serviceKind: op.kind,
+      operation,
+      config: inFlight.config,
+      orphan: op.orphan,
+      attempt: inFlight.attempt,
+    };
+    d.emit({ kind: 'DispatchServiceOperation', operation: command });
+    d.observe({ kind: 'OperationDispatched', operation: command });
+  }
+}

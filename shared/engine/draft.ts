@@ -1,0 +1,131 @@
+// A working copy of ClusterState for one decide() call. Maps are copied on first write, so a call
+// that touches one service does not copy the 100,000-address mirror: the input state is never
+// mutated and unchanged parts are shared with the output.
+import type {
+  Cached,
+  CachedPod,
+  ClusterState,
+  DecideContext,
+  EndpointSliceFact,
+  EngineCommand,
+  EngineObservation,
+  KubeObjectKind,
+  LocationsSyncState,
+  NodeFact,
+  NrpLocation,
+  NrpServiceType,
+  ServiceFact,
+  ServiceOp,
+} from './types.ts';
+
+type Writable<M> = M extends ReadonlyMap<infer K, infer V> ? Map<K, V> : M extends ReadonlySet<infer T> ? Set<T> : never;
+
+export class Draft {
+  readonly ctx: DecideContext;
+  readonly cluster: string;
+  sequence: number;
+  sync: LocationsSyncState;
+  readonly commands: EngineCommand[] = [];
+  readonly observations: EngineObservation[] = [];
+  /** NRP service names whose desired state may have changed in this call. */
+  readonly touchedNames = new Set<string>();
+  /** Pods (namespace/name) whose finalizer may need adding or releasing. */
+  readonly touchedPods = new Set<string>();
+  /** Set when the mirror or ops changed so that a held pod finalizer may now be releasable. */
+  releaseCheckAll = false;
+  /** Earliest time something becomes due (retry, re-arm, sync window); null when nothing waits. */
+  wakeAt: number | null = null;
+
+  private services: ReadonlyMap<string, Cached<ServiceFact>>;
+  private slices: ReadonlyMap<string, Cached<EndpointSliceFact>>;
+  private nodes: ReadonlyMap<string, Cached<NodeFact>>;
+  private pods: ReadonlyMap<string, CachedPod>;
+  private synced: ReadonlySet<KubeObjectKind>;
+  private opsMap: ReadonlyMap<string, ServiceOp>;
+  private nrpServices: ReadonlyMap<string, NrpServiceType>;
+  private nrpLocations: ReadonlyMap<string, NrpLocation>;
+  private releases: ReadonlySet<string>;
+  private readonly copied = new Set<string>();
+
+  constructor(state: ClusterState, ctx: DecideContext) {
+    this.ctx = ctx;
+    this.cluster = state.cluster;
+    this.sequence = state.sequence;
+    this.sync = state.sync;
+    this.services = state.kube.services;
+    this.slices = state.kube.slices;
+    this.nodes = state.kube.nodes;
+    this.pods = state.kube.pods;
+    this.synced = state.kube.synced;
+    this.opsMap = state.ops;
+    this.nrpServices = state.nrp.services;
+    this.nrpLocations = state.nrp.locations;
+    this.releases = state.releasesRequested;
+  }
+
+  get now(): number {
+    return this.ctx.now;
+  }
+
+  private own<M extends ReadonlyMap<unknown, unknown> | ReadonlySet<unknown>>(key: string, current: M): Writable<M> {
+    if (this.copied.has(key)) return current as unknown as Writable<M>;
+    this.copied.add(key);
+    return (current instanceof Map ? new Map(current) : new Set(current as ReadonlySet<unknown>)) as Writable<M>;
+  }
+
+  // --- reads -------------------------------------------------------------------------------
+  get kubeServices(): ReadonlyMap<string, Cached<ServiceFact>> { return this.services; }
+  get kubeSlices(): ReadonlyMap<string, Cached<EndpointSliceFact>> { return this.slices; }
+  get kubeNodes(): ReadonlyMap<string, Cached<NodeFact>> { return this.nodes; }
+  get kubePods(): ReadonlyMap<string, CachedPod> { return this.pods; }
+  get kubeSynced(): ReadonlySet<KubeObjectKind> { return this.synced; }
+  get ops(): ReadonlyMap<string, ServiceOp> { return this.opsMap; }
+  get mirrorServices(): ReadonlyMap<string, NrpServiceType> { return this.nrpServices; }
+  get mirrorLocations(): ReadonlyMap<string, NrpLocation> { return this.nrpLocations; }
+  get releasesRequested(): ReadonlySet<string> { return this.releases; }
+
+  // --- writes ------------------------------------------------------------------------------
+  servicesW(): Map<string, Cached<ServiceFact>> { return (this.services = this.own('services', this.services)); }
+  slicesW(): Map<string, Cached<EndpointSliceFact>> { return (this.slices = this.own('slices', this.slices)); }
+  nodesW(): Map<string, Cached<NodeFact>> { return (this.nodes = this.own('nodes', this.nodes)); }
+  podsW(): Map<string, CachedPod> { return (this.pods = this.own('pods', this.pods)); }
+  syncedW(): Set<KubeObjectKind> { return (this.synced = this.own('synced', this.synced)); }
+  opsW(): Map<string, ServiceOp> { return (this.opsMap = this.own('ops', this.opsMap)); }
+  mirrorServicesW(): Map<string, NrpServiceType> { return (this.nrpServices = this.own('nrpServices', this.nrpServices)); }
+  mirrorLocationsW(): Map<string, NrpLocation> { return (this.nrpLocations = this.own('nrpLocations', this.nrpLocations)); }
+  releasesW(): Set<string> { return (this.releases = this.own('releases', this.releases)); }
+
+  nextId(prefix: string): string {
+    this.sequence += 1;
+    return `${this.cluster}:${prefix}:${this.sequence}`;
+  }
+
+  emit(command: EngineCommand): void {
+    this.commands.push(command);
+  }
+
+  observe(observation: EngineObservation): void {
+    this.observations.push(observation);
+  }
+
+  wake(at: number): void {
+    if (this.wakeAt === null || at < this.wakeAt) this.wakeAt = at;
+  }
+
+  markLocationsDirty(): void {
+    if (!this.sync.dirty) this.sync = { ...this.sync, dirty: true };
+  }
+
+  toState(): ClusterState {
+    return {
+      schemaVersion: 1,
+      cluster: this.cluster,
+      sequence: this.sequence,
+      kube: { services: this.services, slices: this.slices, nodes: this.nodes, pods: this.pods, synced: this.synced },
+      ops: this.opsMap,
+      nrp: { services: this.nrpServices, locations: this.nrpLocations },
+      sync: this.sync,
+      releasesRequested: this.releases,
+    };
+  }
+}

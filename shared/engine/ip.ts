@@ -1,0 +1,106 @@
+// IP parsing without I/O: canonical strings are the keys of locations and addresses, so
+// "10.0.0.1" and "10.000.0.1", or "FE80::1" and "fe80:0:0::1", must never be two keys.
+import type { IpFamily } from './types.ts';
+
+function parseIPv4(text: string): number[] | null {
+  const parts = text.split('.');
+  if (parts.length !== 4) return null;
+  const out: number[] = [];
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p)) return null;
+    const n = Number(p);
+    if (n > 255) return null;
+    out.push(n);
+  }
+  return out;
+}
+
+function parseIPv6(text: string): number[] | null {
+  let s = text;
+  // Embedded IPv4 tail (::ffff:1.2.3.4) becomes two hextets.
+  const lastColon = s.lastIndexOf(':');
+  if (s.includes('.', lastColon)) {
+    const v4 = parseIPv4(s.slice(lastColon + 1));
+    if (!v4) return null;
+    const [a = 0, b = 0, c = 0, d = 0] = v4;
+    s = `${s.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = s.split('::');
+  if (halves.length > 2) return null;
+  const parse = (h: string): number[] | null => {
+    if (h === '') return [];
+    const out: number[] = [];
+    for (const g of h.split(':')) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const head = parse(halves[0] ?? '');
+  const tail = halves.length === 2 ? parse(halves[1] ?? '') : [];
+  if (!head || !tail) return null;
+  if (halves.length === 1) return head.length === 8 ? head : null;
+  const missing = 8 - head.length - tail.length;
+  if (missing < 1) return null;
+  return [...head, ...new Array<number>(missing).fill(0), ...tail];
+}
+
+/** RFC 5952: lower case, no leading zeros, the longest run (>= 2) of zero groups compressed. */
+function formatIPv6(groups: readonly number[]): string {
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestLen < 2) return hex.join(':');
+  const left = hex.slice(0, bestStart).join(':');
+  const right = hex.slice(bestStart + bestLen).join(':');
+  return `${left}::${right}`;
+}
+
+export interface ParsedIp {
+  readonly canonical: string;
+  readonly family: IpFamily;
+}
+
+/** The canonical form and family of an IP address, or null when it is not one. */
+export function parseIp(text: string): ParsedIp | null {
+  const t = text.trim();
+  if (t.includes(':')) {
+    const g = parseIPv6(t);
+    return g ? { canonical: formatIPv6(g), family: 'IPv6' } : null;
+  }
+  const v4 = parseIPv4(t);
+  return v4 ? { canonical: v4.join('.'), family: 'IPv4' } : null;
+}
+
+export function familyOfAddressType(addressType: string): IpFamily | null {
+  if (addressType === 'IPv4') return 'IPv4';
+  if (addressType === 'IPv6') return 'IPv6';
+  return null;
+}
+
+/**
+ * The location of a family among a node's IPs: the smallest canonical string of that family, so
+ * the choice is deterministic whatever order the IPs are listed in.
+ */
+export function locationOf(ips: readonly string[], family: IpFamily): string | null {
+  let best: string | null = null;
+  for (const ip of ips) {
+    const p = parseIp(ip);
+    if (!p || p.family !== family) continue;
+    if (best === null || p.canonical < best) best = p.canonical;
+  }
+  return best;
+}

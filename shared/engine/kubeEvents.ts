@@ -1,0 +1,244 @@
+// Applying Kubernetes facts to the cache: stale events lose, duplicates change nothing, and a
+// finished snapshot prunes what it did not mention (objects deleted while nobody was watching).
+import { admitInboundService, isOurs } from './admission.ts';
+import type { Draft } from './draft.ts';
+import { isLivePod, placePodAddresses, placeSliceEndpoints, podEgress } from './placement.ts';
+import { compareResourceVersions } from './resourceVersion.ts';
+import type { CachedPod, EngineEvent, KubeObjectKind, ObjectRef, PodFact, PodRegistration } from './types.ts';
+
+type Freshness = 'newer' | 'duplicate' | 'older';
+
+function freshness(incoming: string, stored: string | undefined): Freshness {
+  if (stored === undefined) return 'newer';
+  const c = compareResourceVersions(incoming, stored);
+  return c === 0 ? 'duplicate' : c === -1 ? 'older' : 'newer';
+}
+
+export function serviceKey(uid: string): string {
+  return uid.toLowerCase();
+}
+
+export function namespacedKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+function podRef(pod: PodFact): ObjectRef {
+  return { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid };
+}
+
+function ignore(d: Draft, objectKind: KubeObjectKind, key: string, reason: 'olderResourceVersion' | 'duplicate' | 'uidMismatch' | 'unknownObject'): void {
+  d.observe({ kind: 'EventIgnored', objectKind, key, reason });
+}
+
+/** What a live pod registers as, or null; also reports (as pod Events) why it cannot register. */
+function registrationOf(d: Draft, pod: PodFact, report: boolean): PodRegistration | null {
+  if (!isLivePod(pod)) return null;
+  const egress = podEgress(pod);
+  const key = namespacedKey(pod.namespace, pod.name);
+  if (egress.kind === 'none') return null;
+  if (egress.kind === 'invalid') {
+    if (report) {
+      const reason = egress.rejection.reason === 'ReservedEgressLabel' ? 'ServiceGatewayReservedEgressLabel' : 'ServiceGatewayInvalidEgressLabel';
+      d.observe({ kind: 'InputRejected', objectKind: 'Pod', key, reason: egress.rejection.reason, detail: egress.rejection.detail });
+      d.emit({ kind: 'RecordKubernetesEvent', target: podRef(pod), type: 'Warning', reason, message: egress.rejection.detail });
+    }
+    return null;
+  }
+  const placement = placePodAddresses(pod);
+  if (report) {
+    for (const r of placement.rejected) {
+      d.observe({ kind: 'InputRejected', objectKind: 'Pod', key, reason: r.reason, detail: r.detail });
+      const reason = r.reason === 'BadIp' ? 'ServiceGatewayInvalidPodIP' : 'ServiceGatewayNoNodeLocation';
+      d.emit({ kind: 'RecordKubernetesEvent', target: podRef(pod), type: 'Warning', reason, message: r.detail });
+    }
+  }
+  if (placement.placed.length === 0) return null;
+  return { identity: egress.identity, addresses: placement.placed };
+}
+
+function deleteObject(d: Draft, objectKind: KubeObjectKind, key: string): void {
+  switch (objectKind) {
+    case 'Service': {
+      if (!d.kubeServices.has(key)) return;
+      d.servicesW().delete(key);
+      d.touchedNames.add(key);
+      d.releasesW().delete(`Service/${key}`);
+      break;
+    }
+    case 'EndpointSlice': {
+      const prev = d.kubeSlices.get(key);
+      if (!prev) return;
+      d.slicesW().delete(key);
+      break;
+    }
+    case 'Node': {
+      if (!d.kubeNodes.has(key)) return;
+      d.nodesW().delete(key);
+      break;
+    }
+    case 'Pod': {
+      const prev = d.kubePods.get(key);
+      if (!prev) return;
+      d.podsW().delete(key);
+      if (prev.registered) d.touchedNames.add(prev.registered.identity);
+      d.releasesW().delete(`Pod/${key}`);
+      d.releaseCheckAll = true;
+      break;
+    }
+  }
+  d.markLocationsDirty();
+}
+
+function storedVersion(d: Draft, objectKind: KubeObjectKind, key: string): { uid: string; resourceVersion: string } | undefined {
+  switch (objectKind) {
+    case 'Service':
+      return d.kubeServices.get(key)?.fact;
+    case 'EndpointSlice':
+      return d.kubeSlices.get(key)?.fact;
+    case 'Node':
+      return d.kubeNodes.get(key)?.fact;
+    case 'Pod':
+      return d.kubePods.get(key)?.fact;
+  }
+}
+
+function keyOf(e: Extract<EngineEvent, { kind: 'ObjectDeleted' }>): string {
+  if (e.objectKind === 'Service') return serviceKey(e.uid);
+  if (e.objectKind === 'Node') return e.name;
+  return namespacedKey(e.namespace ?? '', e.name);
+}
+
+/** Tag an unchanged object as seen in a snapshot; true when the event carried nothing new. */
+function isStale(d: Draft, objectKind: KubeObjectKind, key: string, incoming: { uid: string; resourceVersion: string }, snapshot: string | undefined): boolean {
+  const stored = storedVersion(d, objectKind, key);
+  const f = freshness(incoming.resourceVersion, stored?.resourceVersion);
+  if (f === 'newer') return false;
+  if (f === 'duplicate' && stored?.uid === incoming.uid && snapshot !== undefined) retag(d, objectKind, key, snapshot);
+  ignore(d, objectKind, key, f === 'older' ? 'olderResourceVersion' : 'duplicate');
+  return true;
+}
+
+function retag(d: Draft, objectKind: KubeObjectKind, key: string, snapshot: string): void {
+  switch (objectKind) {
+    case 'Service': {
+      const c = d.kubeServices.get(key);
+      if (c && c.snapshot !== snapshot) d.servicesW().set(key, { ...c, snapshot });
+      return;
+    }
+    case 'EndpointSlice': {
+      const c = d.kubeSlices.get(key);
+      if (c && c.snapshot !== snapshot) d.slicesW().set(key, { ...c, snapshot });
+      return;
+    }
+    case 'Node': {
+      const c = d.kubeNodes.get(key);
+      if (c && c.snapshot !== snapshot) d.nodesW().set(key, { ...c, snapshot });
+      return;
+    }
+    case 'Pod': {
+      const c = d.kubePods.get(key);
+      if (c && c.snapshot !== snapshot) d.podsW().set(key, { ...c, snapshot });
+      return;
+    }
+  }
+}
+
+function pruneUnseen(d: Draft, objectKind: KubeObjectKind, snapshot: string): void {
+  const source: ReadonlyMap<string, { snapshot: string | null }> =
+    objectKind === 'Service' ? d.kubeServices : objectKind === 'EndpointSlice' ? d.kubeSlices : objectKind === 'Node' ? d.kubeNodes : d.kubePods;
+  for (const [key, cached] of [...source]) if (cached.snapshot !== snapshot) deleteObject(d, objectKind, key);
+}
+
+/** Every name the engine tracks or NRP holds is re-examined once absence can be trusted. */
+function touchEverything(d: Draft): void {
+  for (const name of d.ops.keys()) d.touchedNames.add(name);
+  for (const name of d.mirrorServices.keys()) d.touchedNames.add(name);
+  for (const name of d.kubeServices.keys()) d.touchedNames.add(name);
+  for (const [key, pod] of d.kubePods) {
+    if (pod.registered) d.touchedNames.add(pod.registered.identity);
+    d.touchedPods.add(key);
+  }
+}
+
+export function applyKubeEvent(d: Draft, e: EngineEvent): void {
+  switch (e.kind) {
+    case 'ServiceUpserted': {
+      const svc = e.service;
+      const key = serviceKey(svc.uid);
+      if (isStale(d, 'Service', key, svc, e.snapshot)) return;
+      d.servicesW().set(key, { fact: svc, snapshot: e.snapshot ?? null });
+      d.touchedNames.add(key);
+      d.releasesW().delete(`Service/${key}`);
+      d.markLocationsDirty();
+      if (isOurs(svc) && !svc.deleting) {
+        const admission = admitInboundService(svc);
+        if (!admission.admitted) {
+          d.observe({ kind: 'AdmissionRejected', serviceUid: key, reason: admission.reason, message: admission.message });
+          d.emit({
+            kind: 'RecordKubernetesEvent',
+            target: { kind: 'Service', namespace: svc.namespace, name: svc.name, uid: svc.uid },
+            type: 'Warning',
+            reason: admission.reason,
+            message: admission.message,
+          });
+        }
+      }
+      return;
+    }
+    case 'EndpointSliceUpserted': {
+      const slice = e.slice;
+      const key = namespacedKey(slice.namespace, slice.name);
+      if (isStale(d, 'EndpointSlice', key, slice, e.snapshot)) return;
+      d.slicesW().set(key, { fact: slice, snapshot: e.snapshot ?? null });
+      d.markLocationsDirty();
+      for (const r of placeSliceEndpoints(slice, d.kubeNodes).rejected) {
+        d.observe({ kind: 'InputRejected', objectKind: 'EndpointSlice', key, reason: r.reason, detail: r.detail });
+      }
+      return;
+    }
+    case 'NodeUpserted': {
+      const node = e.node;
+      if (isStale(d, 'Node', node.name, node, e.snapshot)) return;
+      d.nodesW().set(node.name, { fact: node, snapshot: e.snapshot ?? null });
+      d.markLocationsDirty();
+      return;
+    }
+    case 'PodUpserted': {
+      const pod = e.pod;
+      const key = namespacedKey(pod.namespace, pod.name);
+      if (isStale(d, 'Pod', key, pod, e.snapshot)) return;
+      const prev = d.kubePods.get(key);
+      const samePod = prev?.fact.uid === pod.uid;
+      const registration = registrationOf(d, pod, true);
+      // A replacement pod with the same name starts clean; the old one's addresses drain by diff.
+      const registered = registration ?? (samePod ? (prev?.registered ?? null) : null);
+      const cached: CachedPod = { fact: pod, snapshot: e.snapshot ?? null, registered };
+      d.podsW().set(key, cached);
+      if (prev?.registered) d.touchedNames.add(prev.registered.identity);
+      if (registered) d.touchedNames.add(registered.identity);
+      d.touchedPods.add(key);
+      d.releasesW().delete(`Pod/${key}`);
+      d.releaseCheckAll = true;
+      d.markLocationsDirty();
+      return;
+    }
+    case 'ObjectDeleted': {
+      const key = keyOf(e);
+      const stored = storedVersion(d, e.objectKind, key);
+      if (!stored) return ignore(d, e.objectKind, key, 'unknownObject');
+      if (stored.uid !== e.uid) return ignore(d, e.objectKind, key, 'uidMismatch');
+      if (freshness(e.resourceVersion, stored.resourceVersion) === 'older') return ignore(d, e.objectKind, key, 'olderResourceVersion');
+      deleteObject(d, e.objectKind, key);
+      return;
+    }
+    case 'KubernetesSynced': {
+      pruneUnseen(d, e.objectKind, e.snapshot);
+      if (!d.kubeSynced.has(e.objectKind)) d.syncedW().add(e.objectKind);
+      touchEverything(d);
+      d.markLocationsDirty();
+      return;
+    }
+    default:
+      return;
+  }
+}

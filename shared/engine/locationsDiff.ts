@@ -1,0 +1,168 @@
+// The locations diff of reference §4 as pure functions: diff desired against the mirror, cut the
+// result into requests NRP accepts, and mirror what NRP acknowledged.
+import type { DesiredLocations } from './desired.ts';
+import type { AddressLocationUpdate, AddressUpdate, LocationsRequest, NrpLocation } from './types.ts';
+
+function sameServices(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function allAddresses(want: ReadonlyMap<string, readonly string[]>): AddressUpdate[] {
+  const out: AddressUpdate[] = [];
+  for (const address of [...want.keys()].sort(byString)) out.push({ address, services: want.get(address) ?? [] });
+  return out;
+}
+
+/**
+ * What NRP must be told so that it holds `desired`:
+ * - a location NRP does not have (or whose content is uncertain) gets `FullUpdate` with all its addresses;
+ * - a location whose node is gone gets an empty address list (NRP deletes the location);
+ * - otherwise `PartialUpdate` with each changed address, an empty service list deleting one.
+ * Locations and addresses come out sorted, so equal inputs give byte-equal requests.
+ */
+export function diffLocations(desired: DesiredLocations, mirror: ReadonlyMap<string, NrpLocation>): AddressLocationUpdate[] {
+  const updates: AddressLocationUpdate[] = [];
+  const locations = new Set<string>([...desired.keys(), ...mirror.keys()]);
+  for (const location of [...locations].sort(byString)) {
+    const want = desired.get(location);
+    const have = mirror.get(location);
+    if (!have || !have.certain) {
+      if (want && want.size > 0) {
+        updates.push({ addressLocation: location, addressUpdateAction: 'FullUpdate', addresses: allAddresses(want) });
+      } else if (have) {
+        updates.push({ addressLocation: location, addressUpdateAction: 'PartialUpdate', addresses: [] });
+      }
+      continue;
+    }
+    if (!want) {
+      updates.push({ addressLocation: location, addressUpdateAction: 'PartialUpdate', addresses: [] });
+      continue;
+    }
+    const changed: AddressUpdate[] = [];
+    for (const address of [...new Set([...want.keys(), ...have.addresses.keys()])].sort(byString)) {
+      const w = want.get(address);
+      const h = have.addresses.get(address);
+      if (w === undefined) changed.push({ address, services: [] });
+      else if (!sameServices(w, h)) changed.push({ address, services: w });
+    }
+    if (changed.length > 0) updates.push({ addressLocation: location, addressUpdateAction: 'PartialUpdate', addresses: changed });
+  }
+  return updates;
+}
+
+/**
+ * Cut updates into requests of at most `maxAddresses` addresses (a location deletion counts as one).
+ * A location split across requests keeps its action only in the first part: a second FullUpdate
+ * would replace what the first one wrote.
+ */
+export function toBatches(updates: readonly AddressLocationUpdate[], maxAddresses: number): LocationsRequest[] {
+  const limit = Math.max(1, Math.floor(maxAddresses));
+  const requests: LocationsRequest[] = [];
+  let current: AddressLocationUpdate[] = [];
+  let size = 0;
+  const flush = (): void => {
+    if (current.length > 0) requests.push({ action: 'PartialUpdate', addressLocations: current });
+    current = [];
+    size = 0;
+  };
+  for (const update of updates) {
+    if (update.addresses.length === 0) {
+      if (size + 1 > limit) flush();
+      current.push(update);
+      size += 1;
+      continue;
+    }
+    let offset = 0;
+    while (offset < update.addresses.length) {
+      if (size >= limit) flush();
+      const take = Math.min(limit - size, update.addresses.length - offset);
+      current.push({
+        addressLocation: update.addressLocation,
+        addressUpdateAction: offset === 0 ? update.addressUpdateAction : 'PartialUpdate',
+        addresses: update.addresses.slice(offset, offset + take),
+      });
+      size += take;
+      offset += take;
+    }
+  }
+  flush();
+  return requests;
+}
+
+/** Mirror a request NRP acknowledged. */
+export function applyAcknowledged(mirror: Map<string, NrpLocation>, request: LocationsRequest): void {
+  for (const update of request.addressLocations) {
+    const loc = update.addressLocation;
+    if (update.addresses.length === 0 && update.addressUpdateAction === 'PartialUpdate') {
+      mirror.delete(loc);
+      continue;
+    }
+    const base = update.addressUpdateAction === 'FullUpdate' ? new Map<string, readonly string[]>() : new Map(mirror.get(loc)?.addresses);
+    for (const a of update.addresses) {
+      if (a.services.length === 0) base.delete(a.address);
+      else base.set(a.address, a.services);
+    }
+    const certain = update.addressUpdateAction === 'FullUpdate' ? true : (mirror.get(loc)?.certain ?? true);
+    mirror.set(loc, { addresses: base, certain });
+  }
+}
+
+/**
+ * Mirror a request whose outcome is unknown (timeout, 5xx): each address may carry either its old
+ * or its requested services, so keep the union (a drain never proceeds on a guess) and mark the
+ * location uncertain so that the next sync rewrites it whole.
+ */
+export function applyUncertain(mirror: Map<string, NrpLocation>, request: LocationsRequest): void {
+  for (const update of request.addressLocations) {
+    const loc = update.addressLocation;
+    const base = new Map(mirror.get(loc)?.addresses);
+    for (const a of update.addresses) {
+      const union = new Set([...(base.get(a.address) ?? []), ...a.services]);
+      if (union.size > 0) base.set(a.address, [...union].sort(byString));
+    }
+    mirror.set(loc, { addresses: base, certain: false });
+  }
+}
+
+export interface DiffCounts {
+  readonly added: number;
+  readonly removed: number;
+  readonly updated: number;
+}
+
+/** Addresses added, removed and changed by a set of updates against the mirror (for metrics). */
+export function countChanges(updates: readonly AddressLocationUpdate[], mirror: ReadonlyMap<string, NrpLocation>): DiffCounts {
+  let added = 0;
+  let removed = 0;
+  let updated = 0;
+  for (const u of updates) {
+    const have = mirror.get(u.addressLocation)?.addresses;
+    if (u.addresses.length === 0 && u.addressUpdateAction === 'PartialUpdate') {
+      removed += have?.size ?? 0;
+      continue;
+    }
+    for (const a of u.addresses) {
+      const h = have?.get(a.address);
+      if (a.services.length === 0) removed += h ? 1 : 0;
+      else if (!h) added += 1;
+      else if (!sameServices(h, a.services)) updated += 1;
+    }
+    if (u.addressUpdateAction === 'FullUpdate' && have) {
+      const kept = new Set(u.addresses.map((a) => a.address));
+      for (const a of have.keys()) if (!kept.has(a)) removed += 1;
+    }
+  }
+  return { added, removed, updated };
+}
+
+/** Services referenced by any address of the requests (drain checks treat in-flight adds as present). */
+export function servicesReferencedBy(requests: readonly LocationsRequest[]): Set<string> {
+  const out = new Set<string>();
+  for (const r of requests) for (const l of r.addressLocations) for (const a of l.addresses) for (const s of a.services) out.add(s);
+  return out;
+}

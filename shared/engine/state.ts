@@ -1,0 +1,14 @@
+import type { ClusterState } from './types.ts';
+
+export function initialState(cluster: string): ClusterState {
+  return {
+    schemaVersion: 1,
+    cluster,
+    sequence: 0,
+    kube: { services: new Map(), slices: new Map(), nodes: new Map(), pods: new Map(), synced: new Set() },
+    ops: new Map(),
+    nrp: { services: new Map(), locations: new Map() },
+    sync: { inFlight: null, lastStartedAt: null, failures: 0, nextAttemptAt: null, rejectedFingerprint: null, dirty: false },
+    releasesRequested: new Set(),
+  };
+}

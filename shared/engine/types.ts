@@ -1,0 +1,476 @@
+// The engine's vocabulary: what it knows, what it hears, what it asks for.
+// Everything here is plain data so that state can be persisted and commands sent as messages.
+
+export type IpFamily = 'IPv4' | 'IPv6';
+export type ServiceKind = 'inbound' | 'outbound';
+export type Protocol = 'TCP' | 'UDP';
+export type OperationKind = 'create' | 'update' | 'delete';
+export type KubeObjectKind = 'Service' | 'EndpointSlice' | 'Node' | 'Pod';
+
+/** How NRP reports a registered service. `InboundOutbound` counts as both kinds. */
+export type NrpServiceType = 'Inbound' | 'Outbound' | 'InboundOutbound';
+
+export const SERVICE_FINALIZER = 'servicegateway.azure.com/service-cleanup';
+export const POD_FINALIZER = 'servicegateway.azure.com/pod-cleanup';
+export const EGRESS_LABEL = 'kubernetes.azure.com/service-egress-gateway';
+export type Finalizer = typeof SERVICE_FINALIZER | typeof POD_FINALIZER;
+
+// ---------------------------------------------------------------------------------------------
+// Service configurations: what a service operation needs to build Azure resources.
+
+export interface PortRule {
+  readonly protocol: Protocol;
+  readonly port: number;
+  readonly backendPort: number;
+}
+
+export interface ServiceRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+}
+
+export interface InboundConfig {
+  readonly kind: 'inbound';
+  /** NRP service name: the lower-cased Service UID. */
+  readonly name: string;
+  readonly service: ServiceRef;
+  readonly ipFamily: IpFamily;
+  /** Sorted by protocol, then port: equal specs give equal configs. */
+  readonly ports: readonly PortRule[];
+  readonly idleTimeoutMinutes: number;
+}
+
+export interface OutboundConfig {
+  readonly kind: 'outbound';
+  /** NRP service name: the lower-cased egress identity. */
+  readonly name: string;
+  /** Decided once, when the identity is first seen: IPv6 is added when any node has an IPv6 InternalIP. */
+  readonly ipFamilies: readonly IpFamily[];
+}
+
+export type ServiceConfig = InboundConfig | OutboundConfig;
+
+// ---------------------------------------------------------------------------------------------
+// Per-service operation state (the six states of the reference engine).
+
+export interface InFlight {
+  readonly dispatchId: string;
+  readonly operation: OperationKind;
+  /** The config snapshot the operation was dispatched with (null for an orphan delete). */
+  readonly config: ServiceConfig | null;
+  readonly startedAt: number;
+  readonly attempt: number;
+}
+
+export interface RetryState {
+  /** Failures since the last success, spec change, fresh delete or re-arm. */
+  readonly count: number;
+  /** The operation is not dispatched before this time. */
+  readonly nextAt: number | null;
+  /** Set after maxServiceRetries failures: parked until then, then re-armed with a fresh burst. */
+  readonly parkedUntil: number | null;
+}
+
+export interface TerminalPark {
+  readonly code: string;
+  readonly message: string;
+  /** The config that was rejected; only a different config re-arms the operation. */
+  readonly rejectedConfig: ServiceConfig | null;
+}
+
+export interface ServiceOpFields {
+  readonly name: string;
+  readonly kind: ServiceKind;
+  /** Latest desired config (null only for an orphan whose config we never knew). */
+  readonly config: ServiceConfig | null;
+  readonly lastApplied: ServiceConfig | null;
+  readonly retry: RetryState;
+  readonly recreateAfterDeletion: boolean;
+  readonly orphan: boolean;
+  readonly correlationId: string;
+  readonly createdAt: number;
+  /** Number of operations dispatched for this op record; 0 means nothing ever reached Azure. */
+  readonly dispatches: number;
+}
+
+/** The state-specific part of an op: in-flight work exists only where it can. */
+export type OpPhase =
+  | { readonly state: 'NotStarted'; readonly inFlight: null; readonly terminal: TerminalPark | null }
+  | { readonly state: 'CreationInProgress'; readonly inFlight: InFlight }
+  | { readonly state: 'Created'; readonly inFlight: null }
+  | { readonly state: 'UpdateInProgress'; readonly inFlight: InFlight | null }
+  | { readonly state: 'DeletionPending'; readonly inFlight: InFlight | null }
+  | { readonly state: 'DeletionInProgress'; readonly inFlight: InFlight | null };
+
+export type ServiceOp = ServiceOpFields & OpPhase;
+
+export type OpState = ServiceOp['state'];
+export const OP_STATES: readonly OpState[] = [
+  'NotStarted',
+  'CreationInProgress',
+  'Created',
+  'UpdateInProgress',
+  'DeletionPending',
+  'DeletionInProgress',
+];
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes facts, as the forwarder reports them (already stripped of what the engine ignores).
+
+export interface ServicePortFact {
+  readonly name?: string | undefined;
+  readonly protocol: string;
+  readonly port: number;
+  /** A number, a name, or null when unset. */
+  readonly targetPort: number | string | null;
+}
+
+export interface ServiceFact {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly resourceVersion: string;
+  readonly type: string;
+  readonly loadBalancerClass: string | null;
+  readonly deleting: boolean;
+  readonly finalizers: readonly string[];
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly ipFamilies: readonly string[];
+  readonly sessionAffinity: string | null;
+  readonly loadBalancerIP: string | null;
+  readonly ports: readonly ServicePortFact[];
+}
+
+export interface EndpointFact {
+  readonly addresses: readonly string[];
+  readonly nodeName: string | null;
+  /** `conditions.ready`; null (unset) counts as ready. */
+  readonly ready: boolean | null;
+}
+
+export interface EndpointSliceFact {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly resourceVersion: string;
+  /** UID of the owning Service (owner reference), or null when it has none. */
+  readonly serviceUid: string | null;
+  readonly addressType: string;
+  readonly endpoints: readonly EndpointFact[];
+}
+
+export interface NodeFact {
+  readonly name: string;
+  readonly uid: string;
+  readonly resourceVersion: string;
+  readonly internalIPs: readonly string[];
+}
+
+export interface PodFact {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly resourceVersion: string;
+  /** Value of the egress label, or null when the pod does not carry it. */
+  readonly egressLabel: string | null;
+  readonly phase: string;
+  readonly nodeName: string | null;
+  readonly hostIPs: readonly string[];
+  readonly podIPs: readonly string[];
+  readonly deleting: boolean;
+  readonly finalizers: readonly string[];
+}
+
+export interface Cached<T> {
+  readonly fact: T;
+  /** The snapshot this object was last seen in, so a finished snapshot can prune the rest. */
+  readonly snapshot: string | null;
+}
+
+export interface PodRegistration {
+  readonly identity: string;
+  readonly addresses: readonly { readonly location: string; readonly address: string }[];
+}
+
+export interface CachedPod extends Cached<PodFact> {
+  /** What the pod was last registered as while live, kept after it stops being live (or loses its
+   * IPs) so that its finalizer is held until exactly those addresses have drained. */
+  readonly registered: PodRegistration | null;
+}
+
+export interface KubeState {
+  /** Keyed by lower-cased UID. */
+  readonly services: ReadonlyMap<string, Cached<ServiceFact>>;
+  /** Keyed by namespace/name. */
+  readonly slices: ReadonlyMap<string, Cached<EndpointSliceFact>>;
+  /** Keyed by node name. */
+  readonly nodes: ReadonlyMap<string, Cached<NodeFact>>;
+  /** Keyed by namespace/name. */
+  readonly pods: ReadonlyMap<string, CachedPod>;
+  /** Kinds whose initial snapshot has completed; absence is only trusted for these. */
+  readonly synced: ReadonlySet<KubeObjectKind>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The NRP mirror: what NRP is believed to hold.
+
+export interface NrpLocation {
+  /** Address -> sorted service names. */
+  readonly addresses: ReadonlyMap<string, readonly string[]>;
+  /** False after a request of unknown outcome touched it: the next sync rewrites it whole. */
+  readonly certain: boolean;
+}
+
+export interface NrpMirror {
+  readonly services: ReadonlyMap<string, NrpServiceType>;
+  readonly locations: ReadonlyMap<string, NrpLocation>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// NRP wire shapes (updateAddressLocations), exactly as sent.
+
+export type AddressUpdateAction = 'FullUpdate' | 'PartialUpdate';
+
+export interface AddressUpdate {
+  readonly address: string;
+  readonly services: readonly string[];
+}
+
+export interface AddressLocationUpdate {
+  readonly addressLocation: string;
+  readonly addressUpdateAction: AddressUpdateAction;
+  readonly addresses: readonly AddressUpdate[];
+}
+
+export interface LocationsRequest {
+  readonly action: 'PartialUpdate';
+  readonly addressLocations: readonly AddressLocationUpdate[];
+}
+
+export interface InFlightSync {
+  readonly syncId: string;
+  readonly requests: readonly LocationsRequest[];
+  readonly startedAt: number;
+}
+
+export interface LocationsSyncState {
+  readonly inFlight: InFlightSync | null;
+  readonly lastStartedAt: number | null;
+  readonly failures: number;
+  readonly nextAttemptAt: number | null;
+  /** Fingerprint of a batch NRP rejected as invalid, so the same batch is not resent in a loop. */
+  readonly rejectedFingerprint: string | null;
+  /** Something changed that may change the diff. */
+  readonly dirty: boolean;
+}
+
+export interface ClusterState {
+  readonly schemaVersion: 1;
+  readonly cluster: string;
+  /** Monotonic counter for dispatch, sync and correlation ids: deterministic and unique per cluster. */
+  readonly sequence: number;
+  readonly kube: KubeState;
+  /** Keyed by NRP service name (lower-cased UID or egress identity). */
+  readonly ops: ReadonlyMap<string, ServiceOp>;
+  readonly nrp: NrpMirror;
+  readonly sync: LocationsSyncState;
+  /** Finalizer removals already asked for (`Service/<uid>` or `Pod/<ns>/<name>`), so they are not repeated. */
+  readonly releasesRequested: ReadonlySet<string>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events: what the engine hears.
+
+export type OperationOutcome =
+  | { readonly result: 'success'; readonly publicIp: string | null }
+  | { readonly result: 'failure'; readonly terminal: boolean; readonly code: string; readonly message: string };
+
+export interface SyncFailure {
+  /** NRP rejected the request as invalid (400/422): it was not applied and resending it will not help. */
+  readonly terminal: boolean;
+  /** A timeout or 5xx: the failed request may or may not have been applied. */
+  readonly outcomeUnknown: boolean;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ObservedLocation {
+  readonly location: string;
+  readonly addresses: readonly AddressUpdate[];
+}
+
+export type EngineEvent =
+  | { readonly kind: 'ServiceUpserted'; readonly service: ServiceFact; readonly snapshot?: string | undefined }
+  | { readonly kind: 'EndpointSliceUpserted'; readonly slice: EndpointSliceFact; readonly snapshot?: string | undefined }
+  | { readonly kind: 'NodeUpserted'; readonly node: NodeFact; readonly snapshot?: string | undefined }
+  | { readonly kind: 'PodUpserted'; readonly pod: PodFact; readonly snapshot?: string | undefined }
+  | {
+      readonly kind: 'ObjectDeleted';
+      readonly objectKind: KubeObjectKind;
+      /** Null for cluster-scoped kinds (Node). */
+      readonly namespace: string | null;
+      readonly name: string;
+      readonly uid: string;
+      readonly resourceVersion: string;
+    }
+  /** Every object of this kind was sent in `snapshot`; cached objects not seen in it are gone. */
+  | { readonly kind: 'KubernetesSynced'; readonly objectKind: KubeObjectKind; readonly snapshot: string }
+  | {
+      readonly kind: 'ServiceOperationCompleted';
+      readonly serviceName: string;
+      readonly dispatchId: string;
+      readonly outcome: OperationOutcome;
+    }
+  | {
+      readonly kind: 'LocationsSyncCompleted';
+      readonly syncId: string;
+      /** How many leading requests of the sync NRP acknowledged. */
+      readonly applied: number;
+      readonly failure: SyncFailure | null;
+    }
+  /** A full read of NRP (services and address locations) replaces the mirror. */
+  | {
+      readonly kind: 'NrpObserved';
+      readonly services: readonly { readonly name: string; readonly type: NrpServiceType }[];
+      readonly locations: readonly ObservedLocation[];
+    }
+  | { readonly kind: 'Tick' };
+
+// ---------------------------------------------------------------------------------------------
+// Commands: what the engine asks the shell to do.
+
+export interface ObjectRef {
+  readonly kind: 'Service' | 'Pod';
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+}
+
+export interface ServiceOperation {
+  readonly cluster: string;
+  readonly dispatchId: string;
+  readonly correlationId: string;
+  readonly serviceName: string;
+  readonly serviceKind: ServiceKind;
+  readonly operation: OperationKind;
+  readonly config: ServiceConfig | null;
+  readonly orphan: boolean;
+  readonly attempt: number;
+}
+
+export interface LocationsSync {
+  readonly cluster: string;
+  readonly syncId: string;
+  readonly requests: readonly LocationsRequest[];
+}
+
+export type EngineCommand =
+  | { readonly kind: 'DispatchServiceOperation'; readonly operation: ServiceOperation }
+  | { readonly kind: 'SyncLocations'; readonly sync: LocationsSync }
+  /** The mirror is known to be wrong (NRP refused an unregister it believed drained): read NRP again. */
+  | { readonly kind: 'ObserveNrp'; readonly reason: string }
+  | { readonly kind: 'PatchServiceStatus'; readonly target: ObjectRef; readonly ingressIp: string; readonly family: IpFamily }
+  | { readonly kind: 'AddFinalizer'; readonly target: ObjectRef; readonly finalizer: Finalizer }
+  | { readonly kind: 'RemoveFinalizer'; readonly target: ObjectRef; readonly finalizer: Finalizer }
+  | {
+      readonly kind: 'RecordKubernetesEvent';
+      readonly target: ObjectRef;
+      readonly type: 'Normal' | 'Warning';
+      readonly reason: string;
+      readonly message: string;
+    }
+  | { readonly kind: 'WakeAt'; readonly at: number };
+
+// ---------------------------------------------------------------------------------------------
+// Observations: what happened, for metrics and logs. They change nothing.
+
+export type RejectReason =
+  | 'BadIp'
+  | 'UnknownNode'
+  | 'NoNodeName'
+  | 'NoSameFamilyLocation'
+  | 'FamilyMismatch'
+  | 'InvalidEgressLabel'
+  | 'ReservedEgressLabel'
+  | 'EgressIdentityConflict';
+
+export type EngineObservation =
+  | {
+      readonly kind: 'EventIgnored';
+      readonly objectKind: KubeObjectKind;
+      readonly key: string;
+      readonly reason: 'olderResourceVersion' | 'duplicate' | 'uidMismatch' | 'unknownObject';
+    }
+  | { readonly kind: 'CompletionIgnored'; readonly id: string; readonly reason: 'unknownOperation' | 'staleDispatch' | 'unknownSync' }
+  | { readonly kind: 'AdmissionRejected'; readonly serviceUid: string; readonly reason: string; readonly message: string }
+  | { readonly kind: 'InputRejected'; readonly objectKind: KubeObjectKind; readonly key: string; readonly reason: RejectReason; readonly detail: string }
+  | { readonly kind: 'OperationDispatched'; readonly operation: ServiceOperation }
+  | {
+      readonly kind: 'OperationCompleted';
+      readonly serviceName: string;
+      readonly serviceKind: ServiceKind;
+      readonly operation: OperationKind;
+      readonly status: 'success' | 'failure';
+      readonly durationMs: number;
+      readonly errorCode: string | null;
+      readonly correlationId: string;
+      readonly attempt: number;
+    }
+  | { readonly kind: 'OperationRetryScheduled'; readonly serviceName: string; readonly operation: OperationKind; readonly retryCount: number; readonly retryAt: number }
+  | { readonly kind: 'OperationParked'; readonly serviceName: string; readonly reason: 'terminal_error' | 'retries_exceeded'; readonly until: number | null }
+  | { readonly kind: 'OutboundUpdateSkipped'; readonly serviceName: string }
+  | { readonly kind: 'BuffersFlushed'; readonly serviceName: string; readonly endpoints: number; readonly pods: number; readonly waitedMs: number }
+  | { readonly kind: 'StateChanged'; readonly serviceName: string; readonly from: OpState | 'Untracked'; readonly to: OpState | 'Untracked' }
+  | {
+      readonly kind: 'LocationsSyncDispatched';
+      readonly syncId: string;
+      readonly requests: number;
+      readonly added: number;
+      readonly removed: number;
+      readonly updated: number;
+    }
+  | {
+      readonly kind: 'LocationsSyncFinished';
+      readonly syncId: string;
+      readonly status: 'success' | 'failure';
+      readonly durationMs: number;
+      readonly errorCode: string | null;
+      readonly terminal: boolean;
+    };
+
+// ---------------------------------------------------------------------------------------------
+// Configuration and the decide() contract.
+
+export interface BackoffPolicy {
+  readonly baseMs: number;
+  readonly factor: number;
+  readonly capMs: number;
+  /** Up to this fraction is added at random (0.2 = +0..20 %). */
+  readonly jitter: number;
+}
+
+export interface EngineConfig {
+  readonly maxConcurrentOperations: number;
+  readonly maxServiceRetries: number;
+  readonly parkCooldownMs: number;
+  readonly backoff: BackoffPolicy;
+  /** An operation or sync with no completion after this long is treated as timed out. */
+  readonly operationTimeoutMs: number;
+  readonly maxAddressesPerRequest: number;
+  /** Minimum gap between the starts of two locations syncs: changes in between are coalesced. */
+  readonly locationsSyncIntervalMs: number;
+}
+
+export interface DecideContext {
+  readonly now: number;
+  /** Uniform in [0, 1): the only randomness the core uses (retry jitter). */
+  readonly random: () => number;
+  readonly config: EngineConfig;
+}
+
+export interface Decision {
+  readonly state: ClusterState;
+  readonly commands: readonly EngineCommand[];
+  readonly observations: readonly EngineObservation[];
+}

@@ -1,0 +1,343 @@
+// A closed world for driving decide(): a small Kubernetes (objects, resourceVersions, finalizers
+// and deletionTimestamps) and a strict model of NRP's registered services and address locations.
+// Pure unit and property tests of the core run against it; the real simulators come later tiers.
+import { decide } from '../../shared/engine/decide.ts';
+import { defaultEngineConfig } from '../../shared/engine/config.ts';
+import { initialState } from '../../shared/engine/state.ts';
+import type {
+  ClusterState,
+  EngineCommand,
+  EngineConfig,
+  EngineEvent,
+  EngineObservation,
+  EndpointSliceFact,
+  LocationsSync,
+  NodeFact,
+  NrpServiceType,
+  OperationOutcome,
+  PodFact,
+  ServiceFact,
+  ServiceOperation,
+  SyncFailure,
+} from '../../shared/engine/types.ts';
+import { CLUSTER, syncedEvents } from './builders.ts';
+
+export type ObjectFact =
+  | { kind: 'Service'; fact: ServiceFact }
+  | { kind: 'EndpointSlice'; fact: EndpointSliceFact }
+  | { kind: 'Node'; fact: NodeFact }
+  | { kind: 'Pod'; fact: PodFact };
+
+export const OVERLAY = 'ServiceWithOverlayMappingsCannotBeDeleted';
+
+export class NrpModel {
+  readonly services = new Map<string, NrpServiceType>();
+  readonly locations = new Map<string, Map<string, string[]>>();
+  /** Azure resources by name (`<uid>`, `<uid>-pip`, `<id>`, `<id>-pip`...), for leak checks. */
+  readonly resources = new Set<string>();
+  readonly violations: string[] = [];
+  writes = 0;
+
+  referencing(name: string): string[] {
+    const out: string[] = [];
+    for (const [loc, addrs] of this.locations) for (const [a, s] of addrs) if (s.includes(name)) out.push(`${loc}/${a}`);
+    return out;
+  }
+
+  /** Apply a service operation's Azure effects; NRP's own rule refuses unregistering a referenced service. */
+  applyOperation(op: ServiceOperation): OperationOutcome {
+    this.writes++;
+    const name = op.serviceName;
+    if (op.operation === 'delete') {
+      if (this.referencing(name).length > 0) {
+        return { result: 'failure', terminal: false, code: OVERLAY, message: `${name} still has address mappings` };
+      }
+      this.services.delete(name);
+      for (const r of [name, `${name}-pip`, `${name}-pip-v6`]) this.resources.delete(r);
+      return { result: 'success', publicIp: null };
+    }
+    if (op.config === null) {
+      this.violations.push(`${op.operation} of ${name} dispatched without a config`);
+      return { result: 'failure', terminal: true, code: 'InvalidRequest', message: 'no config' };
+    }
+    this.resources.add(name);
+    this.resources.add(`${name}-pip`);
+    if (op.config.kind === 'outbound' && op.config.ipFamilies.includes('IPv6')) this.resources.add(`${name}-pip-v6`);
+    this.services.set(name, op.serviceKind === 'inbound' ? 'Inbound' : 'Outbound');
+    return { result: 'success', publicIp: op.serviceKind === 'inbound' ? '20.1.2.3' : null };
+  }
+
+  /** Apply one updateAddressLocations request with NRP's validation. Returns an error code or null. */
+  applyRequest(request: LocationsSync['requests'][number]): string | null {
+    this.writes++;
+    const seen = new Set<string>();
+    for (const l of request.addressLocations) {
+      if (seen.has(l.addressLocation)) return 'DuplicateLocationsInRequest';
+      seen.add(l.addressLocation);
+      for (const a of l.addresses) {
+        for (const s of a.services) {
+          if (!this.services.has(s)) this.violations.push(`address ${l.addressLocation}/${a.address} references unregistered service ${s}`);
+        }
+      }
+    }
+    for (const l of request.addressLocations) {
+      if (l.addresses.length === 0 && l.addressUpdateAction === 'PartialUpdate') {
+        this.locations.delete(l.addressLocation);
+        continue;
+      }
+      const loc = l.addressUpdateAction === 'FullUpdate' ? new Map<string, string[]>() : (this.locations.get(l.addressLocation) ?? new Map<string, string[]>());
+      for (const a of l.addresses) {
+        if (a.services.length === 0) loc.delete(a.address);
+        else loc.set(a.address, [...a.services]);
+      }
+      this.locations.set(l.addressLocation, loc);
+    }
+    return null;
+  }
+
+  /** Locations with at least one address, as sorted plain data (empty locations are not content). */
+  snapshot(): Record<string, Record<string, string[]>> {
+    const out: Record<string, Record<string, string[]>> = {};
+    for (const loc of [...this.locations.keys()].sort()) {
+      const addrs = this.locations.get(loc);
+      if (!addrs || addrs.size === 0) continue;
+      const o: Record<string, string[]> = {};
+      for (const a of [...addrs.keys()].sort()) o[a] = [...(addrs.get(a) ?? [])].sort();
+      out[loc] = o;
+    }
+    return out;
+  }
+}
+
+function keyOf(o: ObjectFact): string {
+  return o.kind === 'Node' ? `Node/${o.fact.name}` : `${o.kind}/${o.fact.namespace}/${o.fact.name}`;
+}
+
+export class World {
+  state: ClusterState;
+  now = 0;
+  readonly config: EngineConfig;
+  readonly random: () => number;
+  readonly nrp = new NrpModel();
+  readonly cluster = new Map<string, ObjectFact>();
+  readonly pendingOps = new Map<string, ServiceOperation>();
+  pendingSync: LocationsSync | null = null;
+  wakeAt: number | null = null;
+  readonly commands: EngineCommand[] = [];
+  readonly observations: EngineObservation[] = [];
+  readonly statusPatches = new Map<string, string>();
+  private rv = 1;
+
+  constructor(options: { config?: Partial<EngineConfig>; random?: () => number; synced?: boolean } = {}) {
+    this.config = { ...defaultEngineConfig, ...options.config };
+    this.random = options.random ?? (() => 0.5);
+    this.state = initialState(CLUSTER);
+    if (options.synced ?? true) this.send(syncedEvents());
+  }
+
+  /** Feed events to the engine and take in its commands. */
+  send(events: EngineEvent[]): void {
+    const d = decide(this.state, events, { now: this.now, random: this.random, config: this.config });
+    this.state = d.state;
+    this.observations.push(...d.observations);
+    this.wakeAt = null;
+    for (const c of d.commands) this.take(c);
+  }
+
+  private take(c: EngineCommand): void {
+    this.commands.push(c);
+    switch (c.kind) {
+      case 'DispatchServiceOperation':
+        this.pendingOps.set(c.operation.dispatchId, c.operation);
+        return;
+      case 'SyncLocations':
+        if (this.pendingSync) this.nrp.violations.push(`sync ${c.sync.syncId} sent while ${this.pendingSync.syncId} in flight`);
+        this.pendingSync = c.sync;
+        return;
+      case 'WakeAt':
+        this.wakeAt = c.at;
+        return;
+      case 'PatchServiceStatus':
+        this.statusPatches.set(`${c.target.namespace}/${c.target.name}`, c.ingressIp);
+        return;
+      case 'AddFinalizer':
+      case 'RemoveFinalizer': {
+        const key = `${c.target.kind}/${c.target.namespace}/${c.target.name}`;
+        const obj = this.cluster.get(key);
+        if (!obj || (obj.kind !== 'Service' && obj.kind !== 'Pod') || obj.fact.uid !== c.target.uid) return;
+        const has = obj.fact.finalizers.includes(c.finalizer);
+        if (c.kind === 'AddFinalizer' && (has || obj.fact.deleting)) return;
+        if (c.kind === 'RemoveFinalizer' && !has) return;
+        const finalizers = c.kind === 'AddFinalizer' ? [...obj.fact.finalizers, c.finalizer] : obj.fact.finalizers.filter((f) => f !== c.finalizer);
+        if (obj.kind === 'Service') this.put({ kind: 'Service', fact: { ...obj.fact, finalizers } });
+        else this.put({ kind: 'Pod', fact: { ...obj.fact, finalizers } });
+        return;
+      }
+      case 'ObserveNrp':
+        this.observeNrp();
+        return;
+      case 'RecordKubernetesEvent':
+        return;
+    }
+  }
+
+  private nextRv(): string {
+    this.rv += 1;
+    return String(this.rv);
+  }
+
+  /** Create or replace an object in the cluster (a deleted-but-finalized object cannot be revived). */
+  apply(o: ObjectFact): void {
+    const prev = this.cluster.get(keyOf(o));
+    if (prev && prev.kind === o.kind && (prev.kind === 'Service' || prev.kind === 'Pod') && (prev.fact as ServiceFact | PodFact).deleting) return;
+    const keepFinalizers = prev && (o.kind === 'Service' || o.kind === 'Pod') && prev.fact.uid === o.fact.uid ? (prev.fact as ServiceFact | PodFact).finalizers : null;
+    if (o.kind === 'Service') this.put({ kind: 'Service', fact: { ...o.fact, finalizers: keepFinalizers ?? o.fact.finalizers } });
+    else if (o.kind === 'Pod') this.put({ kind: 'Pod', fact: { ...o.fact, finalizers: keepFinalizers ?? o.fact.finalizers } });
+    else this.put(o);
+  }
+
+  private put(o: ObjectFact): void {
+    const resourceVersion = this.nextRv();
+    const key = keyOf(o);
+    if ((o.kind === 'Service' || o.kind === 'Pod') && o.fact.deleting && o.fact.finalizers.length === 0) {
+      this.cluster.delete(key);
+      this.send([this.deletedEvent(o, resourceVersion)]);
+      return;
+    }
+    let event: EngineEvent;
+    switch (o.kind) {
+      case 'Service': {
+        const fact = { ...o.fact, resourceVersion };
+        this.cluster.set(key, { kind: 'Service', fact });
+        event = { kind: 'ServiceUpserted', service: fact };
+        break;
+      }
+      case 'EndpointSlice': {
+        const fact = { ...o.fact, resourceVersion };
+        this.cluster.set(key, { kind: 'EndpointSlice', fact });
+        event = { kind: 'EndpointSliceUpserted', slice: fact };
+        break;
+      }
+      case 'Node': {
+        const fact = { ...o.fact, resourceVersion };
+        this.cluster.set(key, { kind: 'Node', fact });
+        event = { kind: 'NodeUpserted', node: fact };
+        break;
+      }
+      case 'Pod': {
+        const fact = { ...o.fact, resourceVersion };
+        this.cluster.set(key, { kind: 'Pod', fact });
+        event = { kind: 'PodUpserted', pod: fact };
+        break;
+      }
+    }
+    this.send([event]);
+  }
+
+  private deletedEvent(o: ObjectFact, resourceVersion: string): EngineEvent {
+    return {
+      kind: 'ObjectDeleted',
+      objectKind: o.kind,
+      namespace: o.kind === 'Node' ? null : o.fact.namespace,
+      name: o.fact.name,
+      uid: o.fact.uid,
+      resourceVersion,
+    };
+  }
+
+  /** Delete as Kubernetes does: objects with finalizers get a deletionTimestamp and stay. */
+  remove(kind: ObjectFact['kind'], name: string, namespace = 'default'): void {
+    const key = kind === 'Node' ? `Node/${name}` : `${kind}/${namespace}/${name}`;
+    const o = this.cluster.get(key);
+    if (!o) return;
+    if ((o.kind === 'Service' || o.kind === 'Pod') && o.fact.finalizers.length > 0) {
+      if (o.kind === 'Service') this.put({ kind: 'Service', fact: { ...o.fact, deleting: true } });
+      else this.put({ kind: 'Pod', fact: { ...o.fact, deleting: true } });
+      return;
+    }
+    this.cluster.delete(key);
+    this.send([this.deletedEvent(o, this.nextRv())]);
+  }
+
+  /** Complete one pending service operation; `effects` says whether Azure changed despite a failure. */
+  completeOp(dispatchId: string, mode: 'success' | 'transient' | 'terminal' = 'success', effects = mode === 'success'): void {
+    const op = this.pendingOps.get(dispatchId);
+    if (!op) return;
+    this.pendingOps.delete(dispatchId);
+    let outcome: OperationOutcome = effects ? this.nrp.applyOperation(op) : { result: 'failure', terminal: false, code: 'InternalServerError', message: 'injected' };
+    if (mode === 'transient' && outcome.result === 'success') outcome = { result: 'failure', terminal: false, code: 'InternalServerError', message: 'injected' };
+    if (mode === 'terminal') outcome = { result: 'failure', terminal: true, code: 'InvalidResourceReference', message: 'injected' };
+    this.send([{ kind: 'ServiceOperationCompleted', serviceName: op.serviceName, dispatchId, outcome }]);
+  }
+
+  /**
+   * Complete the pending sync. `failAt` is the index of the request that fails (undefined: none);
+   * with `unknownApplied` the failing request was in fact applied although the caller saw an error.
+   */
+  completeSync(options: { failAt?: number; terminal?: boolean; outcomeUnknown?: boolean; unknownApplied?: boolean } = {}): void {
+    const sync = this.pendingSync;
+    if (!sync) return;
+    this.pendingSync = null;
+    let applied = 0;
+    let failure: SyncFailure | null = null;
+    for (const [i, r] of sync.requests.entries()) {
+      if (options.failAt === i) {
+        const unknown = options.outcomeUnknown ?? false;
+        if (unknown && options.unknownApplied) this.nrp.applyRequest(r);
+        failure = { terminal: options.terminal ?? false, outcomeUnknown: unknown, code: options.terminal ? 'InvalidRequestFormat' : unknown ? 'GatewayTimeout' : 'TooManyRequests', message: 'injected' };
+        break;
+      }
+      const error = this.nrp.applyRequest(r);
+      if (error) {
+        failure = { terminal: true, outcomeUnknown: false, code: error, message: error };
+        break;
+      }
+      applied++;
+    }
+    this.send([{ kind: 'LocationsSyncCompleted', syncId: sync.syncId, applied, failure }]);
+  }
+
+  observeNrp(): void {
+    this.send([
+      {
+        kind: 'NrpObserved',
+        services: [...this.nrp.services].map(([name, type]) => ({ name, type })),
+        locations: [...this.nrp.locations].map(([location, addrs]) => ({
+          location,
+          addresses: [...addrs].map(([address, services]) => ({ address, services })),
+        })),
+      },
+    ]);
+  }
+
+  advance(ms: number): void {
+    this.now += ms;
+    this.send([{ kind: 'Tick' }]);
+  }
+
+  /** Let everything succeed and time pass until nothing is pending. Returns false if it never settles. */
+  settle(maxSteps = 500): boolean {
+    for (let i = 0; i < maxSteps; i++) {
+      const op = this.pendingOps.keys().next();
+      if (!op.done) {
+        this.completeOp(op.value, 'success');
+        continue;
+      }
+      if (this.pendingSync) {
+        this.completeSync();
+        continue;
+      }
+      if (this.wakeAt !== null) {
+        this.now = Math.max(this.now, this.wakeAt);
+        this.send([{ kind: 'Tick' }]);
+        continue;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  get(kind: ObjectFact['kind'], name: string, namespace = 'default'): ObjectFact | undefined {
+    return this.cluster.get(kind === 'Node' ? `Node/${name}` : `${kind}/${namespace}/${name}`);
+  }
+}
