@@ -10,4 +10,6 @@ export const defaultEngineConfig: EngineConfig = {
   maxAddressesPerRequest: 1_000,
   // 1,000 NRP writes per 5 minutes per subscription: one sync per 5 s is 6 % of that budget.
   locationsSyncIntervalMs: 5_000,
+  // Longer than Service Bus duplicate detection (10 min) and any redelivery of an old event.
+  tombstoneTtlMs: 60 * 60_000,
 };

@@ -2,7 +2,7 @@
 // No I/O, no clock, no randomness but ctx.random.
 import { checkPendingDeletions, dispatchDue, expireOperations } from './dispatcher.ts';
 import { Draft } from './draft.ts';
-import { applyKubeEvent } from './kubeEvents.ts';
+import { applyKubeEvent, pruneTombstones } from './kubeEvents.ts';
 import { completeSync, expireSync, planLocationsSync } from './locationsSync.ts';
 import { applyNrpObserved } from './nrpObserved.ts';
 import { reconcilePodFinalizers } from './podFinalizers.ts';
@@ -32,6 +32,7 @@ function applyEvent(d: Draft, e: EngineEvent): void {
 export function decide(state: ClusterState, events: readonly EngineEvent[], ctx: DecideContext): Decision {
   const d = new Draft(state, ctx);
   const tracked = new Set(state.ops.keys());
+  pruneTombstones(d);
   expireOperations(d);
   expireSync(d);
   for (const e of events) applyEvent(d, e);

@@ -4,6 +4,7 @@
 import type {
   Cached,
   CachedPod,
+  Tombstone,
   ClusterState,
   DecideContext,
   EndpointSliceFact,
@@ -40,7 +41,8 @@ export class Draft {
   private slices: ReadonlyMap<string, Cached<EndpointSliceFact>>;
   private nodes: ReadonlyMap<string, Cached<NodeFact>>;
   private pods: ReadonlyMap<string, CachedPod>;
-  private synced: ReadonlySet<KubeObjectKind>;
+  private synced: ReadonlyMap<KubeObjectKind, string>;
+  private tombstoneMap: ReadonlyMap<string, Tombstone>;
   private opsMap: ReadonlyMap<string, ServiceOp>;
   private nrpServices: ReadonlyMap<string, NrpServiceType>;
   private nrpLocations: ReadonlyMap<string, NrpLocation>;
@@ -57,6 +59,7 @@ export class Draft {
     this.nodes = state.kube.nodes;
     this.pods = state.kube.pods;
     this.synced = state.kube.synced;
+    this.tombstoneMap = state.kube.tombstones;
     this.opsMap = state.ops;
     this.nrpServices = state.nrp.services;
     this.nrpLocations = state.nrp.locations;
@@ -78,7 +81,8 @@ export class Draft {
   get kubeSlices(): ReadonlyMap<string, Cached<EndpointSliceFact>> { return this.slices; }
   get kubeNodes(): ReadonlyMap<string, Cached<NodeFact>> { return this.nodes; }
   get kubePods(): ReadonlyMap<string, CachedPod> { return this.pods; }
-  get kubeSynced(): ReadonlySet<KubeObjectKind> { return this.synced; }
+  get kubeSynced(): ReadonlyMap<KubeObjectKind, string> { return this.synced; }
+  get tombstones(): ReadonlyMap<string, Tombstone> { return this.tombstoneMap; }
   get ops(): ReadonlyMap<string, ServiceOp> { return this.opsMap; }
   get mirrorServices(): ReadonlyMap<string, NrpServiceType> { return this.nrpServices; }
   get mirrorLocations(): ReadonlyMap<string, NrpLocation> { return this.nrpLocations; }
@@ -89,7 +93,8 @@ export class Draft {
   slicesW(): Map<string, Cached<EndpointSliceFact>> { return (this.slices = this.own('slices', this.slices)); }
   nodesW(): Map<string, Cached<NodeFact>> { return (this.nodes = this.own('nodes', this.nodes)); }
   podsW(): Map<string, CachedPod> { return (this.pods = this.own('pods', this.pods)); }
-  syncedW(): Set<KubeObjectKind> { return (this.synced = this.own('synced', this.synced)); }
+  syncedW(): Map<KubeObjectKind, string> { return (this.synced = this.own('synced', this.synced)); }
+  tombstonesW(): Map<string, Tombstone> { return (this.tombstoneMap = this.own('tombstones', this.tombstoneMap)); }
   opsW(): Map<string, ServiceOp> { return (this.opsMap = this.own('ops', this.opsMap)); }
   mirrorServicesW(): Map<string, NrpServiceType> { return (this.nrpServices = this.own('nrpServices', this.nrpServices)); }
   mirrorLocationsW(): Map<string, NrpLocation> { return (this.nrpLocations = this.own('nrpLocations', this.nrpLocations)); }
@@ -121,7 +126,7 @@ export class Draft {
       schemaVersion: 1,
       cluster: this.cluster,
       sequence: this.sequence,
-      kube: { services: this.services, slices: this.slices, nodes: this.nodes, pods: this.pods, synced: this.synced },
+      kube: { services: this.services, slices: this.slices, nodes: this.nodes, pods: this.pods, synced: this.synced, tombstones: this.tombstoneMap },
       ops: this.opsMap,
       nrp: { services: this.nrpServices, locations: this.nrpLocations },
       sync: this.sync,

@@ -56,7 +56,14 @@ function registrationOf(d: Draft, pod: PodFact, report: boolean): PodRegistratio
   return { identity: egress.identity, addresses: placement.placed };
 }
 
-function deleteObject(d: Draft, objectKind: KubeObjectKind, key: string): void {
+function deleteObject(d: Draft, objectKind: KubeObjectKind, key: string, resourceVersion: string): void {
+  const stored = storedVersion(d, objectKind, key);
+  if (stored) {
+    const tombstones = d.tombstonesW();
+    const id = `${objectKind}/${key}`;
+    tombstones.delete(id); // re-insert at the end: the map stays in deletion order for pruning
+    tombstones.set(id, { uid: stored.uid, resourceVersion, deletedAt: d.now });
+  }
   switch (objectKind) {
     case 'Service': {
       if (!d.kubeServices.has(key)) return;
@@ -108,9 +115,40 @@ function keyOf(e: Extract<EngineEvent, { kind: 'ObjectDeleted' }>): string {
   return namespacedKey(e.namespace ?? '', e.name);
 }
 
+/** A deleted object comes back only as a newer object: a replayed upsert of it is stale. */
+function isBuried(d: Draft, objectKind: KubeObjectKind, key: string, incoming: { uid: string; resourceVersion: string }): boolean {
+  const id = `${objectKind}/${key}`;
+  const tomb = d.tombstones.get(id);
+  if (!tomb) return false;
+  const c = compareResourceVersions(incoming.resourceVersion, tomb.resourceVersion);
+  if (c === 1 || (c === null && incoming.uid !== tomb.uid)) {
+    d.tombstonesW().delete(id);
+    return false;
+  }
+  return true;
+}
+
+/** Forget deletions older than the tombstone TTL (the map is in deletion order). */
+export function pruneTombstones(d: Draft): void {
+  const horizon = d.now - d.ctx.config.tombstoneTtlMs;
+  let expired: string[] | null = null;
+  for (const [id, t] of d.tombstones) {
+    if (t.deletedAt > horizon) break;
+    (expired ??= []).push(id);
+  }
+  if (expired) {
+    const w = d.tombstonesW();
+    for (const id of expired) w.delete(id);
+  }
+}
+
 /** Tag an unchanged object as seen in a snapshot; true when the event carried nothing new. */
 function isStale(d: Draft, objectKind: KubeObjectKind, key: string, incoming: { uid: string; resourceVersion: string }, snapshot: string | undefined): boolean {
   const stored = storedVersion(d, objectKind, key);
+  if (!stored && isBuried(d, objectKind, key, incoming)) {
+    ignore(d, objectKind, key, 'olderResourceVersion');
+    return true;
+  }
   const f = freshness(incoming.resourceVersion, stored?.resourceVersion);
   if (f === 'newer') return false;
   if (f === 'duplicate' && stored?.uid === incoming.uid && snapshot !== undefined) retag(d, objectKind, key, snapshot);
@@ -144,9 +182,13 @@ function retag(d: Draft, objectKind: KubeObjectKind, key: string, snapshot: stri
 }
 
 function pruneUnseen(d: Draft, objectKind: KubeObjectKind, snapshot: string): void {
-  const source: ReadonlyMap<string, { snapshot: string | null }> =
+  const source: ReadonlyMap<string, { snapshot: string | null; fact: { resourceVersion: string } }> =
     objectKind === 'Service' ? d.kubeServices : objectKind === 'EndpointSlice' ? d.kubeSlices : objectKind === 'Node' ? d.kubeNodes : d.kubePods;
-  for (const [key, cached] of [...source]) if (cached.snapshot !== snapshot) deleteObject(d, objectKind, key);
+  for (const [key, cached] of [...source]) {
+    // Seen in the list, or changed after it (a watch event that overtook the marker): still there.
+    if (cached.snapshot === snapshot || compareResourceVersions(cached.fact.resourceVersion, snapshot) === 1) continue;
+    deleteObject(d, objectKind, key, storedVersion(d, objectKind, key)?.resourceVersion ?? '0');
+  }
 }
 
 /** Every name the engine tracks or NRP holds is re-examined once absence can be trusted. */
@@ -228,12 +270,16 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       if (!stored) return ignore(d, e.objectKind, key, 'unknownObject');
       if (stored.uid !== e.uid) return ignore(d, e.objectKind, key, 'uidMismatch');
       if (freshness(e.resourceVersion, stored.resourceVersion) === 'older') return ignore(d, e.objectKind, key, 'olderResourceVersion');
-      deleteObject(d, e.objectKind, key);
+      deleteObject(d, e.objectKind, key, e.resourceVersion);
       return;
     }
     case 'KubernetesSynced': {
+      const last = d.kubeSynced.get(e.objectKind);
+      if (last !== undefined && (last === e.snapshot || compareResourceVersions(e.snapshot, last) === -1)) {
+        return ignore(d, e.objectKind, `snapshot/${e.snapshot}`, 'olderResourceVersion');
+      }
       pruneUnseen(d, e.objectKind, e.snapshot);
-      if (!d.kubeSynced.has(e.objectKind)) d.syncedW().add(e.objectKind);
+      d.syncedW().set(e.objectKind, e.snapshot);
       touchEverything(d);
       d.markLocationsDirty();
       return;

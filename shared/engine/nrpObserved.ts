@@ -6,6 +6,10 @@ import type { EngineEvent, NrpLocation, NrpServiceType } from './types.ts';
 import { nrpHas } from './view.ts';
 
 export function applyNrpObserved(d: Draft, e: Extract<EngineEvent, { kind: 'NrpObserved' }>): void {
+  // A read that a sync may have overtaken would forget that sync's references and open the drain
+  // gate too early; the next read will do.
+  if (d.sync.inFlight) return d.observe({ kind: 'NrpObservationIgnored', reason: 'syncInFlight' });
+  if (e.syncEpoch !== d.sync.completed) return d.observe({ kind: 'NrpObservationIgnored', reason: 'syncCompletedSinceRead' });
   const services = new Map<string, NrpServiceType>();
   for (const s of e.services) services.set(s.name.toLowerCase(), s.type);
   const locations = new Map<string, NrpLocation>();

@@ -208,8 +208,17 @@ export interface KubeState {
   readonly nodes: ReadonlyMap<string, Cached<NodeFact>>;
   /** Keyed by namespace/name. */
   readonly pods: ReadonlyMap<string, CachedPod>;
-  /** Kinds whose initial snapshot has completed; absence is only trusted for these. */
-  readonly synced: ReadonlySet<KubeObjectKind>;
+  /** Kind -> its last completed snapshot. Absence of an object is only trusted for these kinds. */
+  readonly synced: ReadonlyMap<KubeObjectKind, string>;
+  /** Recently deleted objects (`<Kind>/<key>`), so a late or replayed upsert cannot revive them.
+   * In deletion order; pruned after `tombstoneTtlMs`. */
+  readonly tombstones: ReadonlyMap<string, Tombstone>;
+}
+
+export interface Tombstone {
+  readonly uid: string;
+  readonly resourceVersion: string;
+  readonly deletedAt: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -256,6 +265,8 @@ export interface InFlightSync {
 
 export interface LocationsSyncState {
   readonly inFlight: InFlightSync | null;
+  /** Syncs completed so far: a read of NRP taken before the latest completion is out of date. */
+  readonly completed: number;
   readonly lastStartedAt: number | null;
   readonly failures: number;
   readonly nextAttemptAt: number | null;
@@ -314,7 +325,11 @@ export type EngineEvent =
       readonly uid: string;
       readonly resourceVersion: string;
     }
-  /** Every object of this kind was sent in `snapshot`; cached objects not seen in it are gone. */
+  /**
+   * Every object of this kind was sent in `snapshot`: cached objects not seen in it and not newer
+   * than it are gone. `snapshot` is the list's resourceVersion, so snapshots are ordered and a
+   * replayed old marker is ignored.
+   */
   | { readonly kind: 'KubernetesSynced'; readonly objectKind: KubeObjectKind; readonly snapshot: string }
   | {
       readonly kind: 'ServiceOperationCompleted';
@@ -329,9 +344,13 @@ export type EngineEvent =
       readonly applied: number;
       readonly failure: SyncFailure | null;
     }
-  /** A full read of NRP (services and address locations) replaces the mirror. */
+  /**
+   * A full read of NRP (services and address locations) replaces the mirror. `syncEpoch` is the
+   * state's `sync.completed` when the read started; a read that a sync may have overtaken is ignored.
+   */
   | {
       readonly kind: 'NrpObserved';
+      readonly syncEpoch: number;
       readonly services: readonly { readonly name: string; readonly type: NrpServiceType }[];
       readonly locations: readonly ObservedLocation[];
     }
@@ -403,6 +422,7 @@ export type EngineObservation =
       readonly reason: 'olderResourceVersion' | 'duplicate' | 'uidMismatch' | 'unknownObject';
     }
   | { readonly kind: 'CompletionIgnored'; readonly id: string; readonly reason: 'unknownOperation' | 'staleDispatch' | 'unknownSync' }
+  | { readonly kind: 'NrpObservationIgnored'; readonly reason: 'syncCompletedSinceRead' | 'syncInFlight' }
   | { readonly kind: 'AdmissionRejected'; readonly serviceUid: string; readonly reason: string; readonly message: string }
   | { readonly kind: 'InputRejected'; readonly objectKind: KubeObjectKind; readonly key: string; readonly reason: RejectReason; readonly detail: string }
   | { readonly kind: 'OperationDispatched'; readonly operation: ServiceOperation }
@@ -460,6 +480,8 @@ export interface EngineConfig {
   readonly maxAddressesPerRequest: number;
   /** Minimum gap between the starts of two locations syncs: changes in between are coalesced. */
   readonly locationsSyncIntervalMs: number;
+  /** How long a deleted object is remembered to reject stale upserts of it. */
+  readonly tombstoneTtlMs: number;
 }
 
 export interface DecideContext {

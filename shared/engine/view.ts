@@ -18,7 +18,7 @@ export interface EngineView {
   readonly kubeSlices: ReadonlyMap<string, Cached<EndpointSliceFact>>;
   readonly kubeNodes: ReadonlyMap<string, Cached<NodeFact>>;
   readonly kubePods: ReadonlyMap<string, CachedPod>;
-  readonly kubeSynced: ReadonlySet<KubeObjectKind>;
+  readonly kubeSynced: ReadonlyMap<KubeObjectKind, string>;
   readonly ops: ReadonlyMap<string, ServiceOp>;
   readonly mirrorServices: ReadonlyMap<string, NrpServiceType>;
   readonly mirrorLocations: ReadonlyMap<string, NrpLocation>;

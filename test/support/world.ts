@@ -37,6 +37,8 @@ export class NrpModel {
   readonly resources = new Set<string>();
   readonly violations: string[] = [];
   writes = 0;
+  /** Unregisters NRP refused because addresses still referenced the service. */
+  overlayRefusals = 0;
 
   referencing(name: string): string[] {
     const out: string[] = [];
@@ -50,6 +52,7 @@ export class NrpModel {
     const name = op.serviceName;
     if (op.operation === 'delete') {
       if (this.referencing(name).length > 0) {
+        this.overlayRefusals++;
         return { result: 'failure', terminal: false, code: OVERLAY, message: `${name} still has address mappings` };
       }
       this.services.delete(name);
@@ -123,7 +126,10 @@ export class World {
   readonly pendingOps = new Map<string, ServiceOperation>();
   pendingSync: LocationsSync | null = null;
   wakeAt: number | null = null;
+  /** Every command the engine emitted, in order. */
   readonly commands: EngineCommand[] = [];
+  /** Every event the engine was given, in order. */
+  readonly history: EngineEvent[] = [];
   readonly observations: EngineObservation[] = [];
   readonly statusPatches = new Map<string, string>();
   private rv = 1;
@@ -137,6 +143,7 @@ export class World {
 
   /** Feed events to the engine and take in its commands. */
   send(events: EngineEvent[]): void {
+    this.history.push(...events);
     const d = decide(this.state, events, { now: this.now, random: this.random, config: this.config });
     this.state = d.state;
     this.observations.push(...d.observations);
@@ -189,7 +196,7 @@ export class World {
   /** Create or replace an object in the cluster (a deleted-but-finalized object cannot be revived). */
   apply(o: ObjectFact): void {
     const prev = this.cluster.get(keyOf(o));
-    if (prev && prev.kind === o.kind && (prev.kind === 'Service' || prev.kind === 'Pod') && (prev.fact as ServiceFact | PodFact).deleting) return;
+    if (prev && prev.kind === o.kind && (prev.kind === 'Service' || prev.kind === 'Pod') && (prev.fact).deleting) return;
     const keepFinalizers = prev && (o.kind === 'Service' || o.kind === 'Pod') && prev.fact.uid === o.fact.uid ? (prev.fact as ServiceFact | PodFact).finalizers : null;
     if (o.kind === 'Service') this.put({ kind: 'Service', fact: { ...o.fact, finalizers: keepFinalizers ?? o.fact.finalizers } });
     else if (o.kind === 'Pod') this.put({ kind: 'Pod', fact: { ...o.fact, finalizers: keepFinalizers ?? o.fact.finalizers } });
@@ -301,6 +308,7 @@ export class World {
     this.send([
       {
         kind: 'NrpObserved',
+        syncEpoch: this.state.sync.completed,
         services: [...this.nrp.services].map(([name, type]) => ({ name, type })),
         locations: [...this.nrp.locations].map(([location, addrs]) => ({
           location,
