@@ -64,26 +64,25 @@ export function anyNodeHasIPv6(view: EngineView): boolean {
 export type DesiredLocations = Map<string, Map<string, string[]>>;
 
 export function desiredLocations(view: EngineView): DesiredLocations {
-  const sets = new Map<string, Map<string, Set<string>>>();
+  // Built in place: most addresses belong to one service, so a small array per address (kept
+  // unique on insert, sorted once at the end) costs far less than a Set plus a sorted copy.
+  const out: DesiredLocations = new Map();
   for (const node of view.kubeNodes.values()) {
     for (const family of ['IPv4', 'IPv6'] as const) {
       const loc = locationOf(node.fact.internalIPs, family);
-      if (loc !== null && !sets.has(loc)) sets.set(loc, new Map());
+      if (loc !== null && !out.has(loc)) out.set(loc, new Map());
     }
   }
   const add = (location: string, address: string, service: string): void => {
-    let loc = sets.get(location);
+    let loc = out.get(location);
     if (!loc) {
       // A pod's host IP that no node reports (yet): still a valid NRP location.
       loc = new Map();
-      sets.set(location, loc);
+      out.set(location, loc);
     }
-    let svcs = loc.get(address);
-    if (!svcs) {
-      svcs = new Set();
-      loc.set(address, svcs);
-    }
-    svcs.add(service);
+    const svcs = loc.get(address);
+    if (!svcs) loc.set(address, [service]);
+    else if (!svcs.includes(service)) svcs.push(service);
   };
 
   const readyInbound = new Map<string, boolean>();
@@ -115,11 +114,6 @@ export function desiredLocations(view: EngineView): DesiredLocations {
     for (const p of placePodAddresses(pod).placed) add(p.location, p.address, egress.identity);
   }
 
-  const out: DesiredLocations = new Map();
-  for (const [loc, addrs] of sets) {
-    const m = new Map<string, string[]>();
-    for (const [a, s] of addrs) m.set(a, [...s].sort());
-    out.set(loc, m);
-  }
+  for (const addrs of out.values()) for (const svcs of addrs.values()) if (svcs.length > 1) svcs.sort();
   return out;
 }

@@ -32,9 +32,6 @@ export function expireOperations(d: Draft): void {
       });
     }
   }
-  for (const op of d.ops.values()) {
-    if (op.inFlight) d.wake(op.inFlight.startedAt + limit);
-  }
 }
 
 /**
@@ -47,6 +44,13 @@ export function checkPendingDeletions(d: Draft): void {
   const referenced = d.sync.inFlight ? servicesReferencedBy(d.sync.inFlight.requests) : new Set<string>();
   for (const loc of d.mirrorLocations.values()) for (const services of loc.addresses.values()) for (const s of services) referenced.add(s);
   for (const op of waiting) {
+    // A delete NRP refused (overlay mappings) waits out its backoff here: the mirror that let it
+    // through was just found wrong, and the drain gate must be judged on the NRP read it asked for.
+    const gate = op.retry.parkedUntil ?? op.retry.nextAt;
+    if (gate !== null && gate > d.now) {
+      d.wake(gate);
+      continue;
+    }
     if (!referenced.has(op.name)) putOp(d, op, fieldsOf(op), { state: 'DeletionInProgress', inFlight: null });
   }
 }
@@ -106,5 +110,10 @@ export function dispatchDue(d: Draft): void {
     };
     d.emit({ kind: 'DispatchServiceOperation', operation: command });
     d.observe({ kind: 'OperationDispatched', operation: command });
+  }
+  // Wake for the timeout of every operation still in flight, including the ones just dispatched
+  // (and none that completed in this call).
+  for (const op of d.ops.values()) {
+    if (op.inFlight) d.wake(op.inFlight.startedAt + config.operationTimeoutMs);
   }
 }

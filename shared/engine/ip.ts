@@ -2,16 +2,27 @@
 // "10.0.0.1" and "10.000.0.1", or "FE80::1" and "fe80:0:0::1", must never be two keys.
 import type { IpFamily } from './types.ts';
 
+/** Four dot-separated groups of 1-3 ASCII digits, each at most 255 (leading zeros allowed). A
+ * single scan without split or regex: every endpoint and pod IP passes through here on each sync. */
 function parseIPv4(text: string): number[] | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
   const out: number[] = [];
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    out.push(n);
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return null;
+      value = value * 10 + (c - 48);
+    } else if (c === 46 && digits > 0 && value <= 255 && out.length < 3) {
+      out.push(value);
+      value = 0;
+      digits = 0;
+    } else {
+      return null;
+    }
   }
+  if (digits === 0 || value > 255 || out.length !== 3) return null;
+  out.push(value);
   return out;
 }
 
@@ -82,7 +93,18 @@ export function parseIp(text: string): ParsedIp | null {
     return g ? { canonical: formatIPv6(g), family: 'IPv6' } : null;
   }
   const v4 = parseIPv4(t);
-  return v4 ? { canonical: v4.join('.'), family: 'IPv4' } : null;
+  if (!v4) return null;
+  // Hand back the input itself when it is already canonical (the usual case): the same string
+  // object keeps its cached hash across the many Map lookups keyed by it.
+  return { canonical: hasLeadingZero(t) ? v4.join('.') : t, family: 'IPv4' };
+}
+
+/** Whether a valid dotted quad has a group written with a leading zero ("10.0.01.2"). */
+function hasLeadingZero(quad: string): boolean {
+  for (let i = 0; i + 1 < quad.length; i++) {
+    if (quad.charCodeAt(i) === 48 && (i === 0 || quad.charCodeAt(i - 1) === 46) && quad.charCodeAt(i + 1) !== 46) return true;
+  }
+  return false;
 }
 
 export function familyOfAddressType(addressType: string): IpFamily | null {

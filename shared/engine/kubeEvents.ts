@@ -1,6 +1,7 @@
 // Applying Kubernetes facts to the cache: stale events lose, duplicates change nothing, and a
 // finished snapshot prunes what it did not mention (objects deleted while nobody was watching).
 import { admitInboundService, isOurs } from './admission.ts';
+import { isInboundName } from './desired.ts';
 import type { Draft } from './draft.ts';
 import { isLivePod, placePodAddresses, placeSliceEndpoints, podEgress } from './placement.ts';
 import { compareResourceVersions } from './resourceVersion.ts';
@@ -43,6 +44,11 @@ function registrationOf(d: Draft, pod: PodFact, report: boolean): PodRegistratio
       d.emit({ kind: 'RecordKubernetesEvent', target: podRef(pod), type: 'Warning', reason, message: egress.rejection.detail });
     }
     return null;
+  }
+  if (report && isInboundName(d, egress.identity)) {
+    const detail = `egress identity "${egress.identity}" is the NRP name of a LoadBalancer Service; pick another label value`;
+    d.observe({ kind: 'InputRejected', objectKind: 'Pod', key, reason: 'EgressIdentityConflict', detail });
+    d.emit({ kind: 'RecordKubernetesEvent', target: podRef(pod), type: 'Warning', reason: 'ServiceGatewayInvalidEgressLabel', message: detail });
   }
   const placement = placePodAddresses(pod);
   if (report) {
@@ -268,7 +274,7 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       const key = keyOf(e);
       const stored = storedVersion(d, e.objectKind, key);
       if (!stored) return ignore(d, e.objectKind, key, 'unknownObject');
-      if (stored.uid !== e.uid) return ignore(d, e.objectKind, key, 'uidMismatch');
+      if (stored.uid.toLowerCase() !== e.uid.toLowerCase()) return ignore(d, e.objectKind, key, 'uidMismatch');
       if (freshness(e.resourceVersion, stored.resourceVersion) === 'older') return ignore(d, e.objectKind, key, 'olderResourceVersion');
       deleteObject(d, e.objectKind, key, e.resourceVersion);
       return;

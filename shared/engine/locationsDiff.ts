@@ -43,14 +43,15 @@ export function diffLocations(desired: DesiredLocations, mirror: ReadonlyMap<str
       updates.push({ addressLocation: location, addressUpdateAction: 'PartialUpdate', addresses: [] });
       continue;
     }
+    // Collect the changes first and sort only those: in steady state they are a handful out of
+    // thousands of addresses.
     const changed: AddressUpdate[] = [];
-    for (const address of [...new Set([...want.keys(), ...have.addresses.keys()])].sort(byString)) {
-      const w = want.get(address);
-      const h = have.addresses.get(address);
-      if (w === undefined) changed.push({ address, services: [] });
-      else if (!sameServices(w, h)) changed.push({ address, services: w });
+    for (const [address, w] of want) if (!sameServices(w, have.addresses.get(address))) changed.push({ address, services: w });
+    for (const address of have.addresses.keys()) if (!want.has(address)) changed.push({ address, services: [] });
+    if (changed.length > 0) {
+      changed.sort((a, b) => byString(a.address, b.address));
+      updates.push({ addressLocation: location, addressUpdateAction: 'PartialUpdate', addresses: changed });
     }
-    if (changed.length > 0) updates.push({ addressLocation: location, addressUpdateAction: 'PartialUpdate', addresses: changed });
   }
   return updates;
 }

@@ -13,6 +13,9 @@ import type { ObjectFact } from '../support/world.ts';
 import { expectedNrp } from './oracle.ts';
 
 const RUNS = Number(process.env.ENGINE_PROPERTY_RUNS ?? 10_000);
+// CI replays one fixed exploration so that a red run is reproducible; elsewhere every run explores
+// new interleavings. A failure prints its seed: ENGINE_PROPERTY_SEED=<seed> replays it.
+const SEED = Number(process.env.ENGINE_PROPERTY_SEED ?? (process.env.CI ? 20_261_125 : Date.now() % 2 ** 31));
 
 const NODES: Record<string, string[][]> = {
   'node-a': [['10.0.0.4'], ['10.0.0.14']],
@@ -223,7 +226,7 @@ describe('engine model', () => {
         const w = new World({ random: seededRandom(seed), config: { maxAddressesPerRequest: 2, maxConcurrentOperations: 2 } });
         assertConverged(w, run(w, actions));
       }),
-      { numRuns: RUNS, includeErrorInReport: true },
+      { numRuns: RUNS, includeErrorInReport: true, seed: SEED },
     );
   });
 
@@ -236,7 +239,7 @@ describe('engine model', () => {
         assert.deepEqual(w.nrp.violations, []);
         assert.equal(w.nrp.overlayRefusals, 0);
       }),
-      { numRuns: Math.max(200, Math.floor(RUNS / 5)), includeErrorInReport: true },
+      { numRuns: Math.max(200, Math.floor(RUNS / 5)), includeErrorInReport: true, seed: SEED },
     );
   });
 
@@ -266,7 +269,7 @@ describe('engine model', () => {
         assert.deepEqual([...twice.nrp.services].sort(), [...once.nrp.services].sort());
         assert.deepEqual([...twice.nrp.resources].sort(), [...once.nrp.resources].sort());
       }),
-      { numRuns: 300, includeErrorInReport: true },
+      { numRuns: 300, includeErrorInReport: true, seed: SEED },
     );
   });
 
@@ -289,7 +292,7 @@ describe('engine model', () => {
           'a duplicate produced Kubernetes-facing commands',
         );
       }),
-      { numRuns: 1_000, includeErrorInReport: true },
+      { numRuns: 1_000, includeErrorInReport: true, seed: SEED },
     );
   });
 });
