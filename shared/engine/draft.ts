@@ -25,6 +25,7 @@ export class Draft {
   readonly ctx: DecideContext;
   readonly cluster: string;
   sequence: number;
+  nrpEpoch: number;
   sync: LocationsSyncState;
   readonly commands: EngineCommand[] = [];
   readonly observations: EngineObservation[] = [];
@@ -53,6 +54,7 @@ export class Draft {
     this.ctx = ctx;
     this.cluster = state.cluster;
     this.sequence = state.sequence;
+    this.nrpEpoch = state.nrpEpoch;
     this.sync = state.sync;
     this.services = state.kube.services;
     this.slices = state.kube.slices;
@@ -126,6 +128,7 @@ export class Draft {
       schemaVersion: 1,
       cluster: this.cluster,
       sequence: this.sequence,
+      nrpEpoch: this.nrpEpoch,
       kube: { services: this.services, slices: this.slices, nodes: this.nodes, pods: this.pods, synced: this.synced, tombstones: this.tombstoneMap },
       ops: this.opsMap,
       nrp: { services: this.nrpServices, locations: this.nrpLocations },

@@ -39,6 +39,7 @@ export function completeSync(d: Draft, syncId: string, applied: number, failure:
     const unknown = flight.requests[acknowledged];
     if (failure?.outcomeUnknown && unknown) applyUncertain(mirror, unknown);
   }
+  d.nrpEpoch += 1;
   d.observe({
     kind: 'LocationsSyncFinished',
     syncId,
@@ -52,14 +53,13 @@ export function completeSync(d: Draft, syncId: string, applied: number, failure:
     d.sync = {
       ...d.sync,
       inFlight: null,
-      completed: d.sync.completed + 1,
       failures,
       nextAttemptAt: d.now + backoffDelayMs(failures, d.ctx.config.backoff, d.ctx.random),
       rejectedFingerprint: failure.terminal ? fingerprint(flight.requests.slice(acknowledged)) : null,
       dirty: true,
     };
   } else {
-    d.sync = { ...d.sync, inFlight: null, completed: d.sync.completed + 1, failures: 0, nextAttemptAt: null, rejectedFingerprint: null, dirty: true };
+    d.sync = { ...d.sync, inFlight: null, failures: 0, nextAttemptAt: null, rejectedFingerprint: null, dirty: true };
   }
   d.releaseCheckAll = true;
 }

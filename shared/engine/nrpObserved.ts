@@ -7,10 +7,10 @@ import type { EngineEvent, NrpLocation, NrpServiceType } from './types.ts';
 import { nrpHas } from './view.ts';
 
 export function applyNrpObserved(d: Draft, e: Extract<EngineEvent, { kind: 'NrpObserved' }>): void {
-  // A read that a sync may have overtaken would forget that sync's references and open the drain
-  // gate too early; the next read will do.
+  // A read that a completion overtook would forget what it did (a sync's references, a service's
+  // (un)registration) and open the drain gate or readiness too early; the next read will do.
   if (d.sync.inFlight) return d.observe({ kind: 'NrpObservationIgnored', reason: 'syncInFlight' });
-  if (e.syncEpoch !== d.sync.completed) return d.observe({ kind: 'NrpObservationIgnored', reason: 'syncCompletedSinceRead' });
+  if (e.nrpEpoch !== d.nrpEpoch) return d.observe({ kind: 'NrpObservationIgnored', reason: 'completedSinceRead' });
   const services = new Map<string, NrpServiceType>();
   for (const s of e.services) services.set(s.name.toLowerCase(), s.type);
   // Keys are canonical IPs everywhere; NRP's spelling (FD00:0::4) must not become a second key.

@@ -73,6 +73,8 @@ export function completeOperation(d: Draft, serviceName: string, dispatchId: str
     return;
   }
   const success = outcome.result === 'success';
+  // Even a failed operation may have changed NRP before it failed.
+  d.nrpEpoch += 1;
   d.observe({
     kind: 'OperationCompleted',
     serviceName,

@@ -5,10 +5,11 @@ export function initialState(cluster: string): ClusterState {
     schemaVersion: 1,
     cluster,
     sequence: 0,
+    nrpEpoch: 0,
     kube: { services: new Map(), slices: new Map(), nodes: new Map(), pods: new Map(), synced: new Map(), tombstones: new Map() },
     ops: new Map(),
     nrp: { services: new Map(), locations: new Map() },
-    sync: { inFlight: null, completed: 0, lastStartedAt: null, failures: 0, nextAttemptAt: null, rejectedFingerprint: null, dirty: false },
+    sync: { inFlight: null, lastStartedAt: null, failures: 0, nextAttemptAt: null, rejectedFingerprint: null, dirty: false },
     releasesRequested: new Set(),
   };
 }

@@ -265,8 +265,6 @@ export interface InFlightSync {
 
 export interface LocationsSyncState {
   readonly inFlight: InFlightSync | null;
-  /** Syncs completed so far: a read of NRP taken before the latest completion is out of date. */
-  readonly completed: number;
   readonly lastStartedAt: number | null;
   readonly failures: number;
   readonly nextAttemptAt: number | null;
@@ -281,6 +279,9 @@ export interface ClusterState {
   readonly cluster: string;
   /** Monotonic counter for dispatch, sync and correlation ids: deterministic and unique per cluster. */
   readonly sequence: number;
+  /** Completions (operations and syncs) that may have changed NRP: a read of NRP taken before the
+   * latest of them is out of date. */
+  readonly nrpEpoch: number;
   readonly kube: KubeState;
   /** Keyed by NRP service name (lower-cased UID or egress identity). */
   readonly ops: ReadonlyMap<string, ServiceOp>;
@@ -345,12 +346,12 @@ export type EngineEvent =
       readonly failure: SyncFailure | null;
     }
   /**
-   * A full read of NRP (services and address locations) replaces the mirror. `syncEpoch` is the
-   * state's `sync.completed` when the read started; a read that a sync may have overtaken is ignored.
+   * A full read of NRP (services and address locations) replaces the mirror. `nrpEpoch` is the
+   * state's `nrpEpoch` when the read started; a read that a completion may have overtaken is ignored.
    */
   | {
       readonly kind: 'NrpObserved';
-      readonly syncEpoch: number;
+      readonly nrpEpoch: number;
       readonly services: readonly { readonly name: string; readonly type: NrpServiceType }[];
       readonly locations: readonly ObservedLocation[];
     }
@@ -422,7 +423,7 @@ export type EngineObservation =
       readonly reason: 'olderResourceVersion' | 'duplicate' | 'uidMismatch' | 'unknownObject';
     }
   | { readonly kind: 'CompletionIgnored'; readonly id: string; readonly reason: 'unknownOperation' | 'staleDispatch' | 'unknownSync' }
-  | { readonly kind: 'NrpObservationIgnored'; readonly reason: 'syncCompletedSinceRead' | 'syncInFlight' }
+  | { readonly kind: 'NrpObservationIgnored'; readonly reason: 'completedSinceRead' | 'syncInFlight' }
   | { readonly kind: 'AdmissionRejected'; readonly serviceUid: string; readonly reason: string; readonly message: string }
   | { readonly kind: 'InputRejected'; readonly objectKind: KubeObjectKind; readonly key: string; readonly reason: RejectReason; readonly detail: string }
   | { readonly kind: 'OperationDispatched'; readonly operation: ServiceOperation }

@@ -308,7 +308,7 @@ export class World {
     this.send([
       {
         kind: 'NrpObserved',
-        syncEpoch: this.state.sync.completed,
+        nrpEpoch: this.state.nrpEpoch,
         services: [...this.nrp.services].map(([name, type]) => ({ name, type })),
         locations: [...this.nrp.locations].map(([location, addrs]) => ({
           location,

@@ -390,7 +390,7 @@ describe('dispatched operations', () => {
   it('mark an orphan delete of a registered service nobody wants, with no config', () => {
     const e = new Engine();
     const orphan = uidOf('gone');
-    const d = e.at(0, [{ kind: 'NrpObserved', syncEpoch: e.state.sync.completed, services: [{ name: orphan, type: 'Inbound' }], locations: [] }]);
+    const d = e.at(0, [{ kind: 'NrpObserved', nrpEpoch: e.state.nrpEpoch, services: [{ name: orphan, type: 'Inbound' }], locations: [] }]);
     const del = theDispatch(d);
     assert.equal(del.serviceName, orphan);
     assert.equal(del.operation, 'delete');

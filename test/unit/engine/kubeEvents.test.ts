@@ -315,7 +315,7 @@ describe('absence before the initial listing', () => {
 
   it('does not delete a registered inbound service before Services were listed', () => {
     const name = '0badf00d-0000-4000-8000-0badf00d0bad';
-    const s0 = decide(initialState('c1'), [{ kind: 'NrpObserved', syncEpoch: 0, services: [{ name, type: 'Inbound' }], locations: [] }], ctxAt(0)).state;
+    const s0 = decide(initialState('c1'), [{ kind: 'NrpObserved', nrpEpoch: 0, services: [{ name, type: 'Inbound' }], locations: [] }], ctxAt(0)).state;
     const early = decide(s0, [{ kind: 'KubernetesSynced', objectKind: 'Pod', snapshot: 'initial' }], ctxAt(1));
     assert.equal(early.state.ops.has(name), false);
     const late = decide(early.state, [{ kind: 'KubernetesSynced', objectKind: 'Service', snapshot: 'initial' }], ctxAt(2));

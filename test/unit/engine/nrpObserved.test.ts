@@ -59,7 +59,7 @@ describe('the NRP mirror', () => {
     // Before the first listing nothing is an orphan and no sync runs, so both reads are taken in.
     const first = decide(
       initialState(CLUSTER),
-      [{ kind: 'NrpObserved', syncEpoch: 0, services: [{ name: 'old', type: 'Outbound' }], locations: [{ location: '10.0.0.1', addresses: [{ address: '10.244.1.1', services: ['old'] }] }] }],
+      [{ kind: 'NrpObserved', nrpEpoch: 0, services: [{ name: 'old', type: 'Outbound' }], locations: [{ location: '10.0.0.1', addresses: [{ address: '10.244.1.1', services: ['old'] }] }] }],
       ctxAt(0),
     ).state;
     assert.deepEqual([...first.nrp.services.keys()], ['old']);
@@ -68,7 +68,7 @@ describe('the NRP mirror', () => {
       [
         {
           kind: 'NrpObserved',
-          syncEpoch: first.sync.completed,
+          nrpEpoch: first.nrpEpoch,
           services: [{ name: 'Egress-B', type: 'Outbound' }, { name: 'egress-a', type: 'InboundOutbound' }],
           locations: [
             {
@@ -96,7 +96,7 @@ describe('the NRP mirror', () => {
     w.advance(60_000);
     assert.ok(w.pendingSync);
     const before = w.state.nrp;
-    w.send([{ kind: 'NrpObserved', syncEpoch: w.state.sync.completed, services: [], locations: [] }]);
+    w.send([{ kind: 'NrpObserved', nrpEpoch: w.state.nrpEpoch, services: [], locations: [] }]);
     assert.deepEqual(w.observations.at(-1), { kind: 'NrpObservationIgnored', reason: 'syncInFlight' });
     assert.deepEqual(w.state.nrp, before);
     assert.equal(w.state.nrp.services.get(NAME), 'Inbound');
@@ -105,9 +105,9 @@ describe('the NRP mirror', () => {
 
   it('ignores a read that a sync completed after', () => {
     const w = settledWorld();
-    const epoch = w.state.sync.completed - 1;
-    w.send([{ kind: 'NrpObserved', syncEpoch: epoch, services: [], locations: [] }]);
-    assert.deepEqual(w.observations.at(-1), { kind: 'NrpObservationIgnored', reason: 'syncCompletedSinceRead' });
+    const epoch = w.state.nrpEpoch - 1;
+    w.send([{ kind: 'NrpObserved', nrpEpoch: epoch, services: [], locations: [] }]);
+    assert.deepEqual(w.observations.at(-1), { kind: 'NrpObservationIgnored', reason: 'completedSinceRead' });
     assert.equal(w.state.nrp.services.get(NAME), 'Inbound');
     assert.equal(w.state.ops.get(NAME)?.state, 'Created');
   });
@@ -213,7 +213,7 @@ describe('registrations that drifted', () => {
     // After a restart: NRP is read before the first listing completes, so nothing is an orphan yet.
     const r = decide(
       initialState(CLUSTER),
-      [{ kind: 'NrpObserved', syncEpoch: 0, services: [{ name: NAME, type: 'Inbound' }], locations: [] }, { kind: 'ServiceUpserted', service: svc, snapshot: '10' }, ...syncedEvents('10')],
+      [{ kind: 'NrpObserved', nrpEpoch: 0, services: [{ name: NAME, type: 'Inbound' }], locations: [] }, { kind: 'ServiceUpserted', service: svc, snapshot: '10' }, ...syncedEvents('10')],
       ctxAt(0),
     );
     const ops = commands(r.commands, 'DispatchServiceOperation').map((c) => c.operation.operation);

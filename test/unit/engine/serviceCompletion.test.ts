@@ -513,7 +513,7 @@ describe('delete completion', () => {
     e.at(25, [
       {
         kind: 'NrpObserved',
-        syncEpoch: e.state.sync.completed,
+        nrpEpoch: e.state.nrpEpoch,
         services: [{ name: NAME, type: 'Inbound' }],
         locations: [{ location: '10.0.0.4', addresses: [{ address: '10.244.0.9', services: [NAME] }] }],
       },
@@ -566,7 +566,7 @@ describe('delete completion', () => {
   it('leaves the outbound half of an InboundOutbound registration after deleting the inbound service', () => {
     const e = new Engine();
     const del = deleting(e);
-    e.at(25, [{ kind: 'NrpObserved', syncEpoch: e.state.sync.completed, services: [{ name: NAME, type: 'InboundOutbound' }], locations: [] }]);
+    e.at(25, [{ kind: 'NrpObserved', nrpEpoch: e.state.nrpEpoch, services: [{ name: NAME, type: 'InboundOutbound' }], locations: [] }]);
     e.at(30, [completion(del, success(null))]);
     assert.equal(e.state.nrp.services.get(NAME), 'Outbound');
   });

@@ -58,7 +58,7 @@ class Engine {
 
   /** NRP as read now (it replaces the mirror). */
   observed(services: { name: string; type: NrpServiceType }[], locations: { location: string; addresses: { address: string; services: string[] }[] }[] = []): EngineEvent {
-    return { kind: 'NrpObserved', syncEpoch: this.state.sync.completed, services, locations };
+    return { kind: 'NrpObserved', nrpEpoch: this.state.nrpEpoch, services, locations };
   }
 }
 
