@@ -2,28 +2,44 @@
 // "10.0.0.1" and "10.000.0.1", or "FE80::1" and "fe80:0:0::1", must never be two keys.
 import type { IpFamily } from './types.ts';
 
-/** Four dot-separated groups of 1-3 ASCII digits, each at most 255 (leading zeros allowed). A
- * single scan without split or regex: every endpoint and pod IP passes through here on each sync. */
-function parseIPv4(text: string): number[] | null {
-  const out: number[] = [];
+const INVALID = -1;
+const CANONICAL = 0;
+const LEADING_ZERO = 1;
+type Scan = typeof INVALID | typeof CANONICAL | typeof LEADING_ZERO;
+
+/**
+ * Four dot-separated groups of 1-3 ASCII digits, each at most 255 (leading zeros allowed), in one
+ * scan without split, regex or allocation: every endpoint and pod IP passes through here on each
+ * sync. Fills `groups` when given; tells whether a group was written with a leading zero.
+ */
+function scanIPv4(text: string, groups: number[] | null): Scan {
   let value = 0;
   let digits = 0;
+  let dots = 0;
+  let result: Scan = CANONICAL;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
-      if (++digits > 3) return null;
+      if (++digits > 3) return INVALID;
+      if (digits === 2 && value === 0) result = LEADING_ZERO;
       value = value * 10 + (c - 48);
-    } else if (c === 46 && digits > 0 && value <= 255 && out.length < 3) {
-      out.push(value);
+    } else if (c === 46 && digits > 0 && value <= 255 && dots < 3) {
+      groups?.push(value);
+      dots++;
       value = 0;
       digits = 0;
     } else {
-      return null;
+      return INVALID;
     }
   }
-  if (digits === 0 || value > 255 || out.length !== 3) return null;
-  out.push(value);
-  return out;
+  if (digits === 0 || value > 255 || dots !== 3) return INVALID;
+  groups?.push(value);
+  return result;
+}
+
+function parseIPv4(text: string): number[] | null {
+  const groups: number[] = [];
+  return scanIPv4(text, groups) === INVALID ? null : groups;
 }
 
 function parseIPv6(text: string): number[] | null {
@@ -92,19 +108,18 @@ export function parseIp(text: string): ParsedIp | null {
     const g = parseIPv6(t);
     return g ? { canonical: formatIPv6(g), family: 'IPv6' } : null;
   }
-  const v4 = parseIPv4(t);
-  if (!v4) return null;
+  const v4 = scanIPv4(t, null);
+  if (v4 === INVALID) return null;
   // Hand back the input itself when it is already canonical (the usual case): the same string
   // object keeps its cached hash across the many Map lookups keyed by it.
-  return { canonical: hasLeadingZero(t) ? v4.join('.') : t, family: 'IPv4' };
+  return { canonical: v4 === CANONICAL ? t : withoutLeadingZeros(t), family: 'IPv4' };
 }
 
-/** Whether a valid dotted quad has a group written with a leading zero ("10.0.01.2"). */
-function hasLeadingZero(quad: string): boolean {
-  for (let i = 0; i + 1 < quad.length; i++) {
-    if (quad.charCodeAt(i) === 48 && (i === 0 || quad.charCodeAt(i - 1) === 46) && quad.charCodeAt(i + 1) !== 46) return true;
-  }
-  return false;
+/** "10.0.01.2" -> "10.0.1.2"; only for a quad scanIPv4 found valid. */
+function withoutLeadingZeros(quad: string): string {
+  const groups: number[] = [];
+  scanIPv4(quad, groups);
+  return groups.join('.');
 }
 
 export function familyOfAddressType(addressType: string): IpFamily | null {
