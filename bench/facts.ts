@@ -3,6 +3,7 @@
 // test/support so that the benchmark does not depend on test code.
 import { defaultEngineConfig } from '../shared/engine/config.ts';
 import type { DesiredLocations } from '../shared/engine/desired.ts';
+import { podRegistration } from '../shared/engine/placement.ts';
 import type {
   Cached,
   CachedPod,
@@ -252,7 +253,8 @@ export function convergedView(shape: ClusterShape): EngineView {
     registered.set(egressIdentity(id), 'Outbound');
     for (let p = 0; p < shape.podsPerIdentity; p++) {
       const fact = podFact({ identity: id, index: p, ip: podIp(ip++), node: (id * shape.podsPerIdentity + p) % shape.nodes }, '1');
-      pods.set(`${fact.namespace}/${fact.name}`, { fact, snapshot: null, registered: null });
+      const registration = podRegistration(fact);
+      pods.set(`${fact.namespace}/${fact.name}`, { fact, snapshot: null, registered: registration, live: registration !== null });
     }
   }
   return {

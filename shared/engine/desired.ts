@@ -4,9 +4,9 @@
 // success" and "drop buffers on delete" both fall out of one rule (docs/adr/0002).
 import { admitInboundService, isOurs } from './admission.ts';
 import type { AdmissionReason } from './admission.ts';
-import { locationOf } from './ip.ts';
-import { isLivePod, placePodAddresses, placeSliceEndpoints, podEgress } from './placement.ts';
-import type { InboundConfig, PodFact } from './types.ts';
+import { canonicalIp, familyOfAddressType, locationOf } from './ip.ts';
+import { nodeLocator } from './placement.ts';
+import type { CachedPod, InboundConfig } from './types.ts';
 import { isReadyToSync } from './view.ts';
 import type { EngineView } from './view.ts';
 
@@ -34,19 +34,16 @@ export function isInboundName(view: EngineView, name: string): boolean {
   return svc !== undefined && isOurs(svc.fact);
 }
 
-/** The identity a live pod registers under, if it has a valid one and at least one placed address. */
-export function liveEgressIdentity(pod: PodFact): string | null {
-  if (!isLivePod(pod)) return null;
-  const egress = podEgress(pod);
-  if (egress.kind !== 'identity') return null;
-  return placePodAddresses(pod).placed.length > 0 ? egress.identity : null;
+/** The identity a pod registers under now, if it is live with a valid identity and a placed address. */
+export function liveEgressIdentity(pod: CachedPod): string | null {
+  return pod.live && pod.registered ? pod.registered.identity : null;
 }
 
 /** Egress identity -> keys of the live pods that register under it. */
 export function livePodsByIdentity(view: EngineView): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [key, cached] of view.kubePods) {
-    const identity = liveEgressIdentity(cached.fact);
+    const identity = liveEgressIdentity(cached);
     if (identity === null) continue;
     const list = out.get(identity);
     if (list) list.push(key);
@@ -61,7 +58,7 @@ export function anyNodeHasIPv6(view: EngineView): boolean {
 }
 
 /** Location -> address -> sorted service names. Every known node location is present, maybe empty. */
-export type DesiredLocations = Map<string, Map<string, string[]>>;
+export type DesiredLocations = Map<string, Map<string, readonly string[]>>;
 
 export function desiredLocations(view: EngineView): DesiredLocations {
   // Built in place: most addresses belong to one service, so a small array per address (kept
@@ -73,18 +70,35 @@ export function desiredLocations(view: EngineView): DesiredLocations {
       if (loc !== null && !out.has(loc)) out.set(loc, new Map());
     }
   }
-  const add = (location: string, address: string, service: string): void => {
+  const locationMap = (location: string): Map<string, readonly string[]> => {
     let loc = out.get(location);
     if (!loc) {
       // A pod's host IP that no node reports (yet): still a valid NRP location.
       loc = new Map();
       out.set(location, loc);
     }
+    return loc;
+  };
+  // Most addresses belong to one service: they share one frozen array per service, and an address
+  // gets an array of its own only when a second service joins.
+  const singles = new Map<string, readonly string[]>();
+  const addTo = (loc: Map<string, readonly string[]>, address: string, service: string): void => {
     const svcs = loc.get(address);
-    if (!svcs) loc.set(address, [service]);
-    else if (!svcs.includes(service)) svcs.push(service);
+    if (!svcs) {
+      let single = singles.get(service);
+      if (!single) {
+        single = Object.freeze([service]);
+        singles.set(service, single);
+      }
+      loc.set(address, single);
+    } else if (!svcs.includes(service)) {
+      // Frozen: a shared single; otherwise this address's own array, built here.
+      if (Object.isFrozen(svcs)) loc.set(address, [...svcs, service]);
+      else (svcs as string[]).push(service);
+    }
   };
 
+  const locate = nodeLocator(view.kubeNodes);
   const readyInbound = new Map<string, boolean>();
   for (const cached of view.kubeSlices.values()) {
     const slice = cached.fact;
@@ -96,24 +110,35 @@ export function desiredLocations(view: EngineView): DesiredLocations {
       readyInbound.set(name, ready);
     }
     if (!ready) continue;
-    for (const p of placeSliceEndpoints(slice, view.kubeNodes).placed) add(p.location, p.address, name);
+    // placeSliceEndpoints without its rejections and intermediate arrays: this loop sees every
+    // endpoint address of the cluster on each sync pass.
+    const family = familyOfAddressType(slice.addressType);
+    if (!family) continue;
+    for (const ep of slice.endpoints) {
+      if (ep.ready === false || !ep.nodeName) continue;
+      const location = locate(ep.nodeName, family);
+      if (!location) continue;
+      const loc = locationMap(location);
+      for (const raw of ep.addresses) {
+        const address = canonicalIp(raw, family);
+        if (address !== null) addTo(loc, address, name);
+      }
+    }
   }
 
   const readyOutbound = new Map<string, boolean>();
   for (const cached of view.kubePods.values()) {
-    const pod = cached.fact;
-    if (!isLivePod(pod)) continue;
-    const egress = podEgress(pod);
-    if (egress.kind !== 'identity') continue;
-    let ready = readyOutbound.get(egress.identity);
+    const identity = liveEgressIdentity(cached);
+    if (identity === null || !cached.registered) continue;
+    let ready = readyOutbound.get(identity);
     if (ready === undefined) {
-      ready = !isInboundName(view, egress.identity) && isReadyToSync(view, egress.identity, 'outbound');
-      readyOutbound.set(egress.identity, ready);
+      ready = !isInboundName(view, identity) && isReadyToSync(view, identity, 'outbound');
+      readyOutbound.set(identity, ready);
     }
     if (!ready) continue;
-    for (const p of placePodAddresses(pod).placed) add(p.location, p.address, egress.identity);
+    for (const p of cached.registered.addresses) addTo(locationMap(p.location), p.address, identity);
   }
 
-  for (const addrs of out.values()) for (const svcs of addrs.values()) if (svcs.length > 1) svcs.sort();
+  for (const addrs of out.values()) for (const svcs of addrs.values()) if (svcs.length > 1) (svcs as string[]).sort();
   return out;
 }

@@ -115,6 +115,19 @@ export function parseIp(text: string): ParsedIp | null {
   return { canonical: v4 === CANONICAL ? t : withoutLeadingZeros(t), family: 'IPv4' };
 }
 
+/** The canonical form of an IP of the given family, or null: parseIp without the result object,
+ * for the loops that canonicalise every address of the cluster. */
+export function canonicalIp(text: string, family: IpFamily): string | null {
+  if (family === 'IPv6') {
+    const p = parseIp(text);
+    return p?.family === 'IPv6' ? p.canonical : null;
+  }
+  const t = text.trim();
+  const v4 = scanIPv4(t, null);
+  if (v4 === INVALID) return null;
+  return v4 === CANONICAL ? t : withoutLeadingZeros(t);
+}
+
 /** "10.0.01.2" -> "10.0.1.2"; only for a quad scanIPv4 found valid. */
 function withoutLeadingZeros(quad: string): string {
   const groups: number[] = [];

@@ -260,7 +260,7 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       const registration = registrationOf(d, pod, true);
       // A replacement pod with the same name starts clean; the old one's addresses drain by diff.
       const registered = registration ?? (samePod ? (prev?.registered ?? null) : null);
-      const cached: CachedPod = { fact: pod, snapshot: e.snapshot ?? null, registered };
+      const cached: CachedPod = { fact: pod, snapshot: e.snapshot ?? null, registered, live: registration !== null };
       d.podsW().set(key, cached);
       if (prev?.registered) d.touchedNames.add(prev.registered.identity);
       if (registered) d.touchedNames.add(registered.identity);

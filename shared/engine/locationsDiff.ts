@@ -4,17 +4,23 @@ import type { DesiredLocations } from './desired.ts';
 import type { AddressLocationUpdate, AddressUpdate, LocationsRequest, NrpLocation } from './types.ts';
 
 function sameServices(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+// Arrays of strings use the default sort: the same UTF-16 order as byString, and faster.
 
 function allAddresses(want: ReadonlyMap<string, readonly string[]>): AddressUpdate[] {
-  const out: AddressUpdate[] = [];
-  for (const address of [...want.keys()].sort(byString)) out.push({ address, services: want.get(address) ?? [] });
+  const addresses = [...want.keys()].sort();
+  const out: AddressUpdate[] = new Array<AddressUpdate>(addresses.length);
+  for (let i = 0; i < addresses.length; i++) {
+    const address = addresses[i] ?? '';
+    out[i] = { address, services: want.get(address) ?? [] };
+  }
   return out;
 }
 
@@ -28,7 +34,7 @@ function allAddresses(want: ReadonlyMap<string, readonly string[]>): AddressUpda
 export function diffLocations(desired: DesiredLocations, mirror: ReadonlyMap<string, NrpLocation>): AddressLocationUpdate[] {
   const updates: AddressLocationUpdate[] = [];
   const locations = new Set<string>([...desired.keys(), ...mirror.keys()]);
-  for (const location of [...locations].sort(byString)) {
+  for (const location of [...locations].sort()) {
     const want = desired.get(location);
     const have = mirror.get(location);
     if (!have || !have.certain) {
@@ -124,7 +130,7 @@ export function applyUncertain(mirror: Map<string, NrpLocation>, request: Locati
     const base = new Map(mirror.get(loc)?.addresses);
     for (const a of update.addresses) {
       const union = new Set([...(base.get(a.address) ?? []), ...a.services]);
-      if (union.size > 0) base.set(a.address, [...union].sort(byString));
+      if (union.size > 0) base.set(a.address, [...union].sort());
     }
     mirror.set(loc, { addresses: base, certain: false });
   }

@@ -2,7 +2,7 @@
 // belongs to. Pure functions over cached Kubernetes facts; bad input is reported, never guessed.
 import { checkEgressIdentity } from './egressIdentity.ts';
 import { familyOfAddressType, locationOf, parseIp } from './ip.ts';
-import type { EndpointSliceFact, NodeFact, PodFact, RejectReason } from './types.ts';
+import type { EndpointSliceFact, IpFamily, NodeFact, PodFact, PodRegistration, RejectReason } from './types.ts';
 
 export interface PlacedAddress {
   readonly location: string;
@@ -19,8 +19,31 @@ export interface Placement {
   readonly rejected: readonly Rejection[];
 }
 
+/** A node's location for a family: null when it has no such InternalIP, undefined when the node is unknown. */
+export type NodeLocator = (nodeName: string, family: IpFamily) => string | null | undefined;
+
+/** Resolves each node's locations once, however many endpoints sit on it. */
+export function nodeLocator(nodes: ReadonlyMap<string, { readonly fact: NodeFact }>): NodeLocator {
+  const v4 = new Map<string, string | null>();
+  const v6 = new Map<string, string | null>();
+  return (nodeName, family) => {
+    const cache = family === 'IPv4' ? v4 : v6;
+    const hit = cache.get(nodeName);
+    if (hit !== undefined) return hit;
+    const node = nodes.get(nodeName);
+    if (!node) return undefined;
+    const location = locationOf(node.fact.internalIPs, family);
+    cache.set(nodeName, location);
+    return location;
+  };
+}
+
 /** Ready endpoints of a slice, each address under its node's same-family InternalIP. */
-export function placeSliceEndpoints(slice: EndpointSliceFact, nodes: ReadonlyMap<string, { readonly fact: NodeFact }>): Placement {
+export function placeSliceEndpoints(
+  slice: EndpointSliceFact,
+  nodes: ReadonlyMap<string, { readonly fact: NodeFact }>,
+  locate: NodeLocator = nodeLocator(nodes),
+): Placement {
   const placed: PlacedAddress[] = [];
   const rejected: Rejection[] = [];
   const family = familyOfAddressType(slice.addressType);
@@ -41,13 +64,12 @@ export function placeSliceEndpoints(slice: EndpointSliceFact, nodes: ReadonlyMap
         rejected.push({ reason: 'NoNodeName', detail: `endpoint ${ip.canonical} has no nodeName` });
         continue;
       }
-      const node = nodes.get(ep.nodeName);
-      if (!node) {
+      const location = locate(ep.nodeName, family);
+      if (location === undefined) {
         rejected.push({ reason: 'UnknownNode', detail: `endpoint ${ip.canonical} is on unknown node ${ep.nodeName}` });
         continue;
       }
-      const location = locationOf(node.fact.internalIPs, family);
-      if (!location) {
+      if (location === null) {
         rejected.push({ reason: 'NoSameFamilyLocation', detail: `node ${ep.nodeName} has no ${family} InternalIP for ${ip.canonical}` });
         continue;
       }
@@ -92,4 +114,13 @@ export function placePodAddresses(pod: PodFact): Placement {
     placed.push({ location, address: ip.canonical });
   }
   return { placed, rejected };
+}
+
+/** What a pod registers as: live, a valid egress identity, and at least one placed address. */
+export function podRegistration(pod: PodFact): PodRegistration | null {
+  if (!isLivePod(pod)) return null;
+  const egress = podEgress(pod);
+  if (egress.kind !== 'identity') return null;
+  const { placed } = placePodAddresses(pod);
+  return placed.length > 0 ? { identity: egress.identity, addresses: placed } : null;
 }

@@ -29,7 +29,7 @@ export function reconcilePodFinalizers(d: Draft): void {
     if (!cached) continue;
     const pod = cached.fact;
     const hasFinalizer = pod.finalizers.includes(POD_FINALIZER);
-    const identity = liveEgressIdentity(pod);
+    const identity = liveEgressIdentity(cached);
     const active = identity !== null && !isInboundName(d, identity);
     const target = { kind: 'Pod' as const, namespace: pod.namespace, name: pod.name, uid: pod.uid };
     if (active) {

@@ -197,6 +197,9 @@ export interface CachedPod extends Cached<PodFact> {
   /** What the pod was last registered as while live, kept after it stops being live (or loses its
    * IPs) so that its finalizer is held until exactly those addresses have drained. */
   readonly registered: PodRegistration | null;
+  /** Whether `registered` is what the pod registers as now (`podRegistration(fact)`, cached
+   * because every pass over the pods needs it) rather than what it was. */
+  readonly live: boolean;
 }
 
 export interface KubeState {
