@@ -1,0 +1,31 @@
+// What the app sends, independent of the SDK: the Service Bus adapter maps these onto messages.
+export type QueueName = 'engine-events' | 'service-ops' | 'locations-sync' | 'k8s-actions';
+
+export const QUEUES: readonly QueueName[] = ['engine-events', 'service-ops', 'locations-sync', 'k8s-actions'];
+
+/** Queues whose messages carry a SessionId (FIFO and one consumer per session). */
+export const SESSION_QUEUES: ReadonlySet<QueueName> = new Set(['engine-events', 'k8s-actions']);
+
+export type ApplicationProperties = Readonly<Record<string, string | number | boolean>>;
+
+export interface OutgoingMessage {
+  readonly queue: QueueName;
+  /** JSON-serialisable body, already validated against its schema. */
+  readonly body: unknown;
+  /** Deduplication key: the same logical message always gets the same id. */
+  readonly messageId: string;
+  /** Required on session queues (the cluster name), absent elsewhere. */
+  readonly sessionId?: string | undefined;
+  /** Deliver no earlier than this (retry timers, wake-ups). */
+  readonly scheduledEnqueueTimeUtc?: Date | undefined;
+  readonly applicationProperties?: ApplicationProperties | undefined;
+}
+
+export interface SendOptions {
+  readonly abortSignal?: AbortSignal | undefined;
+}
+
+export interface MessageSender {
+  /** Sends every message or throws; messages of one queue keep their order. */
+  send(messages: readonly OutgoingMessage[], options?: SendOptions): Promise<void>;
+}
