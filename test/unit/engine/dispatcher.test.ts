@@ -2,77 +2,25 @@
 // retry gate, operation timeouts, the outbound update no-op and what a dispatch carries.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide } from '../../../shared/engine/decide.ts';
 import type {
   ClusterState,
   Decision,
-  EngineCommand,
-  EngineConfig,
-  EngineEvent,
-  EngineObservation,
   OperationOutcome,
   OutboundConfig,
   ServiceFact,
   ServiceOp,
-  ServiceOperation,
-} from '../../../shared/engine/types.ts';
-import { CLUSTER, ctxAt, node, service, slice, syncedState, uidOf, upsertNode, upsertService, upsertSlice } from '../../support/builders.ts';
+  } from '../../../shared/engine/types.ts';
+import { CLUSTER, node, service, slice, syncedState, uidOf, upsertNode, upsertService, upsertSlice } from '../../support/builders.ts';
+import { completion, commandsOf, dispatches, EngineDriver, observationsOf, theDispatch } from '../../support/engineDriver.ts';
 
 // --- a small driver over decide() -------------------------------------------------------------
 
-class Engine {
-  state: ClusterState;
-  now: number;
-  readonly config: Partial<EngineConfig>;
-  readonly random: () => number;
+const Engine = EngineDriver;
 
-  constructor(o: { now?: number; cluster?: string; config?: Partial<EngineConfig>; random?: () => number; state?: ClusterState } = {}) {
-    this.now = o.now ?? 0;
-    this.config = o.config ?? {};
-    this.random = o.random ?? (() => 0);
-    this.state = o.state ?? syncedState(this.now, o.cluster ?? CLUSTER);
-  }
 
-  send(events: EngineEvent[]): Decision {
-    const d = decide(this.state, events, ctxAt(this.now, this.config, this.random));
-    this.state = d.state;
-    return d;
-  }
 
-  at(now: number, events: EngineEvent[] = [{ kind: 'Tick' }]): Decision {
-    this.now = now;
-    return this.send(events);
-  }
 
-  op(name: string): ServiceOp {
-    const op = this.state.ops.get(name);
-    assert.ok(op, `op ${name} is tracked`);
-    return op;
-  }
-}
 
-type CommandOf<K extends EngineCommand['kind']> = Extract<EngineCommand, { kind: K }>;
-type ObservationOf<K extends EngineObservation['kind']> = Extract<EngineObservation, { kind: K }>;
-
-function commandsOf<K extends EngineCommand['kind']>(d: Decision, kind: K): CommandOf<K>[] {
-  return d.commands.filter((c): c is CommandOf<K> => c.kind === kind);
-}
-
-function observationsOf<K extends EngineObservation['kind']>(d: Decision, kind: K): ObservationOf<K>[] {
-  return d.observations.filter((o): o is ObservationOf<K> => o.kind === kind);
-}
-
-function dispatches(d: Decision): ServiceOperation[] {
-  return commandsOf(d, 'DispatchServiceOperation').map((c) => c.operation);
-}
-
-function theDispatch(d: Decision): ServiceOperation {
-  const all = dispatches(d);
-  assert.equal(all.length, 1, `expected one dispatch, got ${all.length}`);
-  const [op] = all;
-  assert.ok(op);
-  return op;
-}
 
 function wakeAt(d: Decision): number | null {
   const wakes = commandsOf(d, 'WakeAt');
@@ -84,9 +32,6 @@ const success = (publicIp: string | null = '20.1.2.3'): OperationOutcome => ({ r
 const transient = (code = 'InternalServerError'): OperationOutcome => ({ result: 'failure', terminal: false, code, message: 'injected' });
 const terminal = (): OperationOutcome => ({ result: 'failure', terminal: true, code: 'InvalidResourceReference', message: 'bad spec' });
 
-function completion(op: ServiceOperation, outcome: OperationOutcome): EngineEvent {
-  return { kind: 'ServiceOperationCompleted', serviceName: op.serviceName, dispatchId: op.dispatchId, outcome };
-}
 
 function svc(name: string, resourceVersion = 1, backendPort = 8080): ServiceFact {
   return service(name, { resourceVersion: String(resourceVersion), ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: backendPort }] });

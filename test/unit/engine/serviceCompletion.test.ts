@@ -2,81 +2,32 @@
 // create, update and delete outcome does to the op, and which completions are ignored.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide } from '../../../shared/engine/decide.ts';
 import { OVERLAY_MAPPINGS_ERROR } from '../../../shared/engine/serviceCompletion.ts';
 import { SERVICE_FINALIZER } from '../../../shared/engine/types.ts';
 import type {
-  ClusterState,
   Decision,
-  EngineCommand,
-  EngineConfig,
-  EngineEvent,
-  EngineObservation,
   InboundConfig,
   OperationOutcome,
   ServiceFact,
-  ServiceOp,
   ServiceOperation,
 } from '../../../shared/engine/types.ts';
-import { ctxAt, node, service, slice, syncedState, uidOf, upsertService } from '../../support/builders.ts';
+import { node, service, slice, uidOf, upsertService } from '../../support/builders.ts';
+import { completion, commandsOf, dispatches, EngineDriver, observationsOf, theDispatch } from '../../support/engineDriver.ts';
+import type { CommandOf, DriverOptions } from '../../support/engineDriver.ts';
 import { World } from '../../support/world.ts';
 
 // --- a small driver over decide() -------------------------------------------------------------
 
-class Engine {
-  state: ClusterState;
-  now: number;
-  readonly config: Partial<EngineConfig>;
-  readonly random: () => number;
-
-  constructor(o: { now?: number; config?: Partial<EngineConfig>; random?: () => number } = {}) {
-    this.now = o.now ?? 0;
-    this.config = o.config ?? {};
-    this.random = o.random ?? (() => 0);
-    this.state = syncedState(this.now);
-  }
-
-  send(events: EngineEvent[]): Decision {
-    const d = decide(this.state, events, ctxAt(this.now, this.config, this.random));
-    this.state = d.state;
-    return d;
-  }
-
-  at(now: number, events: EngineEvent[] = [{ kind: 'Tick' }]): Decision {
-    this.now = now;
-    return this.send(events);
-  }
-
-  op(name = NAME): ServiceOp {
-    const op = this.state.ops.get(name);
-    assert.ok(op, `op ${name} is tracked`);
-    return op;
+class Engine extends EngineDriver {
+  constructor(o: DriverOptions = {}) {
+    super({ defaultName: NAME, ...o });
   }
 }
 
-type CommandOf<K extends EngineCommand['kind']> = Extract<EngineCommand, { kind: K }>;
-type ObservationOf<K extends EngineObservation['kind']> = Extract<EngineObservation, { kind: K }>;
 
-function commandsOf<K extends EngineCommand['kind']>(d: Decision, kind: K): CommandOf<K>[] {
-  return d.commands.filter((c): c is CommandOf<K> => c.kind === kind);
-}
 
-function observationsOf<K extends EngineObservation['kind']>(d: Decision, kind: K): ObservationOf<K>[] {
-  return d.observations.filter((o): o is ObservationOf<K> => o.kind === kind);
-}
 
-function dispatches(d: Decision): ServiceOperation[] {
-  return commandsOf(d, 'DispatchServiceOperation').map((c) => c.operation);
-}
 
-/** The one operation a decision dispatched. */
-function theDispatch(d: Decision): ServiceOperation {
-  const all = dispatches(d);
-  assert.equal(all.length, 1, `expected one dispatch, got ${all.length}`);
-  const [op] = all;
-  assert.ok(op);
-  return op;
-}
 
 function events(d: Decision, reason: string): CommandOf<'RecordKubernetesEvent'>[] {
   return commandsOf(d, 'RecordKubernetesEvent').filter((c) => c.reason === reason);
@@ -110,9 +61,6 @@ const success = (publicIp: string | null = PUBLIC_IP): OperationOutcome => ({ re
 const transient = (code = 'InternalServerError'): OperationOutcome => ({ result: 'failure', terminal: false, code, message: 'injected' });
 const terminal = (code = 'InvalidResourceReference'): OperationOutcome => ({ result: 'failure', terminal: true, code, message: 'bad spec' });
 
-function completion(op: ServiceOperation, outcome: OperationOutcome): EngineEvent {
-  return { kind: 'ServiceOperationCompleted', serviceName: op.serviceName, dispatchId: op.dispatchId, outcome };
-}
 
 /** `web` created: its create dispatched at t=0 and completed at t=10. Returns the create. */
 function created(e: Engine, backendPort = 8080, extra: { finalizers?: string[] } = {}): ServiceOperation {

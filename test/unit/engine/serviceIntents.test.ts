@@ -3,87 +3,34 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { IDLE_TIMEOUT_ANNOTATION, INTERNAL_LB_ANNOTATION } from '../../../shared/engine/admission.ts';
-import { decide } from '../../../shared/engine/decide.ts';
 import { SERVICE_FINALIZER } from '../../../shared/engine/types.ts';
 import type {
-  ClusterState,
   Decision,
-  EngineCommand,
-  EngineConfig,
-  EngineEvent,
-  EngineObservation,
   InboundConfig,
   LocationsSync,
-  NrpServiceType,
   OperationOutcome,
   ServiceFact,
   ServiceOp,
   ServiceOperation,
 } from '../../../shared/engine/types.ts';
 import type { ServiceOptions } from '../../support/builders.ts';
-import { ctxAt, deleted, node, service, slice, syncedState, uidOf, upsertService } from '../../support/builders.ts';
+import { completion, commandsOf, dispatches, EngineDriver, observationsOf, theDispatch } from '../../support/engineDriver.ts';
+import type { DriverOptions } from '../../support/engineDriver.ts';
+import { deleted, node, service, slice, uidOf, upsertService } from '../../support/builders.ts';
 import { World } from '../../support/world.ts';
 
 // --- a small driver over decide() -------------------------------------------------------------
 
-class Engine {
-  state: ClusterState;
-  now: number;
-  config: Partial<EngineConfig>;
-  readonly random: () => number;
-
-  constructor(o: { now?: number; config?: Partial<EngineConfig>; random?: () => number } = {}) {
-    this.now = o.now ?? 0;
-    this.config = o.config ?? {};
-    this.random = o.random ?? (() => 0);
-    this.state = syncedState(this.now);
-  }
-
-  send(events: EngineEvent[]): Decision {
-    const d = decide(this.state, events, ctxAt(this.now, this.config, this.random));
-    this.state = d.state;
-    return d;
-  }
-
-  at(now: number, events: EngineEvent[] = [{ kind: 'Tick' }]): Decision {
-    this.now = now;
-    return this.send(events);
-  }
-
-  op(name = NAME): ServiceOp {
-    const op = this.state.ops.get(name);
-    assert.ok(op, `op ${name} is tracked`);
-    return op;
-  }
-
-  /** NRP as read now (it replaces the mirror). */
-  observed(services: { name: string; type: NrpServiceType }[], locations: { location: string; addresses: { address: string; services: string[] }[] }[] = []): EngineEvent {
-    return { kind: 'NrpObserved', nrpEpoch: this.state.nrpEpoch, services, locations };
+class Engine extends EngineDriver {
+  constructor(o: DriverOptions = {}) {
+    super({ defaultName: NAME, ...o });
   }
 }
 
-type CommandOf<K extends EngineCommand['kind']> = Extract<EngineCommand, { kind: K }>;
-type ObservationOf<K extends EngineObservation['kind']> = Extract<EngineObservation, { kind: K }>;
 
-function commandsOf<K extends EngineCommand['kind']>(d: Decision, kind: K): CommandOf<K>[] {
-  return d.commands.filter((c): c is CommandOf<K> => c.kind === kind);
-}
 
-function observationsOf<K extends EngineObservation['kind']>(d: Decision, kind: K): ObservationOf<K>[] {
-  return d.observations.filter((o): o is ObservationOf<K> => o.kind === kind);
-}
 
-function dispatches(d: Decision): ServiceOperation[] {
-  return commandsOf(d, 'DispatchServiceOperation').map((c) => c.operation);
-}
 
-function theDispatch(d: Decision): ServiceOperation {
-  const all = dispatches(d);
-  assert.equal(all.length, 1, `expected one dispatch, got ${all.length}`);
-  const [op] = all;
-  assert.ok(op);
-  return op;
-}
 
 function transitions(d: Decision): string[] {
   return observationsOf(d, 'StateChanged').map((o) => `${o.from}->${o.to}`);
@@ -116,9 +63,6 @@ function configFor(backendPort: number): InboundConfig {
 const success = (publicIp: string | null = '20.1.2.3'): OperationOutcome => ({ result: 'success', publicIp });
 const transient = (): OperationOutcome => ({ result: 'failure', terminal: false, code: 'InternalServerError', message: 'injected' });
 
-function completion(op: ServiceOperation, outcome: OperationOutcome): EngineEvent {
-  return { kind: 'ServiceOperationCompleted', serviceName: op.serviceName, dispatchId: op.dispatchId, outcome };
-}
 
 const HELD = { finalizers: [SERVICE_FINALIZER] };
 
