@@ -1,7 +1,7 @@
 // What the app sends, independent of the SDK: the Service Bus adapter maps these onto messages.
-export type QueueName = 'engine-events' | 'service-ops' | 'locations-sync' | 'k8s-actions';
+export type QueueName = 'engine-events' | 'service-ops' | 'locations-sync' | 'k8s-actions' | 'rejected-messages';
 
-export const QUEUES: readonly QueueName[] = ['engine-events', 'service-ops', 'locations-sync', 'k8s-actions'];
+export const QUEUES: readonly QueueName[] = ['engine-events', 'service-ops', 'locations-sync', 'k8s-actions', 'rejected-messages'];
 
 /** Queues whose messages carry a SessionId (FIFO and one consumer per session). */
 export const SESSION_QUEUES: ReadonlySet<QueueName> = new Set(['engine-events', 'k8s-actions']);
