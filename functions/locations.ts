@@ -1,0 +1,103 @@
+// locations: the single writer of updateAddressLocations. A trigger names the sync the engine
+// started (its requests are in the stored state); the requests go out in order, and what NRP
+// acknowledged goes back to the engine. The same queue carries requests to read NRP; a timer
+// asks for such a read now and then, to repair drift.
+import { app } from '@azure/functions';
+import type { InvocationContext, Timer } from '@azure/functions';
+import { isNetworkError } from '../shared/azure/networkProvider.ts';
+import type { EngineEvent, SyncFailure } from '../shared/engine/types.ts';
+import { MESSAGE_VERSION } from '../shared/messages/envelopes.ts';
+import type { ObserveNrpRequest } from '../shared/messages/envelopes.ts';
+import { observeNrpMessageId } from '../shared/messages/messageIds.ts';
+import { parseLocationsSyncMessage } from '../shared/messages/parseMessage.ts';
+import { toEngineEventMessage } from '../shared/messages/toEngineEventMessage.ts';
+import { dependencies } from './dependencies.ts';
+import type { Dependencies } from './dependencies.ts';
+import { receivedMessage, type ReceivedMessage, rejectionMessages } from './received.ts';
+
+export const LOCATIONS_QUEUE = 'locations-sync';
+
+function failureOf(e: unknown): SyncFailure {
+  if (isNetworkError(e)) return { terminal: e.terminal, outcomeUnknown: e.outcomeUnknown, code: e.code, message: e.message.slice(0, 2_000) };
+  return { terminal: false, outcomeUnknown: true, code: 'UnexpectedError', message: (e instanceof Error ? e.message : String(e)).slice(0, 2_000) };
+}
+
+export type LocationsResult =
+  | { readonly kind: 'rejected'; readonly reason: string }
+  | { readonly kind: 'stale'; readonly syncId: string }
+  | { readonly kind: 'synced'; readonly syncId: string; readonly applied: number; readonly failure: SyncFailure | null }
+  | { readonly kind: 'observed'; readonly services: number; readonly locations: number };
+
+export async function applyLocationsMessage(deps: Dependencies, received: ReceivedMessage): Promise<LocationsResult> {
+  const parsed = parseLocationsSyncMessage(received.body);
+  if (!parsed.ok) {
+    await deps.sender.send(rejectionMessages(LOCATIONS_QUEUE, [{ message: received, reason: parsed.reason }], deps.now()));
+    return { kind: 'rejected', reason: parsed.reason };
+  }
+  const body = parsed.value;
+  const network = deps.network;
+  if (!network) throw new Error('locations: no network adapter is configured for this function app');
+  const { state } = await deps.store.load(body.cluster);
+
+  if (body.observe === true) {
+    // The epoch is taken before reading NRP: a completion after it makes this read out of date.
+    const nrpEpoch = state.nrpEpoch;
+    const [services, locations] = await Promise.all([network.listServices(), network.listAddressLocations()]);
+    const event: EngineEvent = { kind: 'NrpObserved', nrpEpoch, services, locations };
+    await deps.sender.send([toEngineEventMessage(body.cluster, event, { now: deps.now() })]);
+    return { kind: 'observed', services: services.length, locations: locations.length };
+  }
+
+  const flight = state.sync.inFlight;
+  // A redelivered trigger of a sync the engine already closed: nothing to do.
+  if (!flight || flight.syncId !== body.syncId) return { kind: 'stale', syncId: body.syncId };
+  let applied = 0;
+  let failure: SyncFailure | null = null;
+  for (const request of flight.requests) {
+    try {
+      await network.updateAddressLocations(request);
+      applied++;
+    } catch (e) {
+      failure = failureOf(e);
+      break;
+    }
+  }
+  const event: EngineEvent = { kind: 'LocationsSyncCompleted', syncId: flight.syncId, applied, failure };
+  await deps.sender.send([toEngineEventMessage(body.cluster, event, { now: deps.now() })]);
+  return { kind: 'synced', syncId: flight.syncId, applied, failure };
+}
+
+/** The backstop: ask for a read of NRP for every cluster this app serves. */
+export async function requestObservations(deps: Dependencies, reason: string): Promise<number> {
+  const now = deps.now();
+  const messages = deps.clusters.map((cluster) => {
+    const body: ObserveNrpRequest = { v: MESSAGE_VERSION, cluster, observe: true, reason };
+    return { queue: LOCATIONS_QUEUE, body, messageId: observeNrpMessageId(cluster, now) } as const;
+  });
+  await deps.sender.send(messages);
+  return messages.length;
+}
+
+export async function locationsHandler(message: unknown, context: InvocationContext): Promise<void> {
+  const result = await applyLocationsMessage(await dependencies(), receivedMessage(message, context));
+  const log = result.kind === 'rejected' ? context.warn.bind(context) : context.info.bind(context);
+  log(JSON.stringify({ msg: 'locations message done', ...result }));
+}
+
+export async function locationsTimerHandler(timer: Timer, context: InvocationContext): Promise<void> {
+  const n = await requestObservations(await dependencies(), timer.isPastDue ? 'periodic read (past due)' : 'periodic read');
+  context.info(JSON.stringify({ msg: 'NRP reads requested', clusters: n }));
+}
+
+app.serviceBusQueue('locations', {
+  connection: 'ServiceBusConnection',
+  queueName: LOCATIONS_QUEUE,
+  handler: locationsHandler,
+});
+
+app.timer('locationsBackstop', {
+  // Every five minutes: reads are cheap (10,000 per 5 min per subscription) but not free.
+  schedule: '0 */5 * * * *',
+  runOnStartup: false,
+  handler: locationsTimerHandler,
+});
