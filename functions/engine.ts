@@ -1,6 +1,7 @@
 // engine: the single writer of a cluster's engine state. One session (= one cluster) at a time,
-// a batch of events per invocation: parse, load, decide, persist, send; the host completes the
-// messages only after this returns, so nothing is lost if any step fails.
+// a batch of events per invocation: parse, load, decide, send, persist; the host completes the
+// messages only after this returns. Sending before saving means a crash in between resends the
+// same messages (same ids: duplicate detection drops them) instead of losing them (ADR 0005).
 import { app } from '@azure/functions';
 import type { InvocationContext } from '@azure/functions';
 import { decide } from '../shared/engine/decide.ts';
@@ -39,6 +40,7 @@ export async function applyEngineBatch(deps: Dependencies, cluster: string, rece
     const now = deps.now();
     const decision = decide(loaded.state, events, { now, random: deps.random, config: deps.engineConfig });
     const outgoing = [...toOutgoingMessages(cluster, decision.commands, { now }), ...rejectionMessages(ENGINE_QUEUE, rejected, now)];
+    await deps.sender.send(outgoing);
     try {
       await deps.store.save(loaded, decision.state);
     } catch (e) {
@@ -46,7 +48,6 @@ export async function applyEngineBatch(deps: Dependencies, cluster: string, rece
       if (isStateConflictError(e) && attempt < MAX_CONFLICT_RETRIES) continue;
       throw e;
     }
-    await deps.sender.send(outgoing);
     return { events: events.length, rejected, sent: outgoing.length, observations: decision.observations, attempts: attempt };
   }
 }
