@@ -1,0 +1,160 @@
+// What the functions do with bad input, duplicates, crashes at each step, and racing writers.
+// First: the fake Functions core must be in place before any function module registers itself.
+import { registered } from '../../support/functionsCore.ts';
+import assert from 'node:assert/strict';
+import azf from '@azure/functions';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { ClusterState, EngineEvent } from '../../../shared/engine/types.ts';
+import { applyEngineBatch } from '../../../functions/engine.ts';
+import { node, service, slice, syncedEvents, uidOf } from '../../support/builders.ts';
+import { startHarness } from '../../support/functionsHarness.ts';
+import type { Harness } from '../../support/functionsHarness.ts';
+
+const { HttpRequest, InvocationContext } = azf;
+
+let clusterSeq = 0;
+function nextCluster(): string {
+  clusterSeq += 1;
+  return `c${clusterSeq}`;
+}
+
+function webCluster(): EngineEvent[] {
+  return [
+    ...syncedEvents(),
+    { kind: 'NodeUpserted', node: node('node-a', ['10.0.0.4']) },
+    { kind: 'ServiceUpserted', service: service('web', { resourceVersion: '10' }) },
+    { kind: 'EndpointSliceUpserted', slice: slice('web-1', uidOf('web'), [{ ip: '10.244.0.7', node: 'node-a' }], { resourceVersion: '11' }) },
+  ];
+}
+
+/** What NRP and the store hold for a cluster, as plain data to compare runs. */
+async function outcome(h: Harness, cluster: string): Promise<unknown> {
+  const { state } = await h.deps.store.load(cluster);
+  return {
+    nrp: h.network.nrp.snapshot(),
+    services: [...h.network.nrp.services].sort(),
+    ops: [...state.ops.values()].map((o) => [o.name, o.state]),
+    mirror: [...state.nrp.locations].map(([l, v]) => [l, [...v.addresses]]),
+  };
+}
+
+describe('functions under failure', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h.stop();
+  });
+  beforeEach(async () => {
+    // Each case starts from an empty NRP and empty side queues.
+    h.network.nrp.services.clear();
+    h.network.nrp.locations.clear();
+    h.network.nrp.resources.clear();
+    await h.drain('k8s-actions');
+    await h.drain('rejected-messages');
+  });
+
+  it('sends a malformed message to rejected-messages with a reason naming the field, and applies the rest', async () => {
+    const cluster = nextCluster();
+    await h.sendEvents(cluster, webCluster());
+    const sender = h.client.createSender('engine-events');
+    await sender.sendMessages({ body: { v: 1, cluster, event: { kind: 'NodeUpserted', node: { name: 'node-b', uid: 'u', resourceVersion: 7, internalIPs: [] } } }, sessionId: cluster, messageId: 'bad-1' });
+    await sender.close();
+    await h.pump();
+    const rejected = await h.drain('rejected-messages');
+    assert.equal(rejected.length, 1);
+    const body = rejected[0]?.body as { queue: string; messageId: string; reason: string };
+    assert.equal(body.queue, 'engine-events');
+    assert.equal(body.messageId, 'bad-1');
+    assert.match(body.reason, /event\.node\.resourceVersion/);
+    assert.deepEqual(h.network.nrp.snapshot(), { '10.0.0.4': { '10.244.0.7': [uidOf('web')] } });
+    assert.equal(h.broker.peekState('engine-events').deadLettered, 0);
+  });
+
+  it('changes nothing when the same events arrive again', async () => {
+    const cluster = nextCluster();
+    const events = webCluster();
+    await h.sendEvents(cluster, events);
+    await h.pump();
+    const before = await outcome(h, cluster);
+    const writes = h.network.nrp.writes;
+    const { state } = await h.deps.store.load(cluster);
+    const result = await applyEngineBatch(h.deps, cluster, events.map((e, i) => ({ body: { v: 1, cluster, event: e }, messageId: `dup-${i}`, deliveryCount: 1 })));
+    assert.equal(result.sent, 0, 'duplicates produced messages');
+    const { state: after } = await h.deps.store.load(cluster);
+    assert.deepEqual(after.ops, state.ops);
+    assert.deepEqual(after.kube, state.kube);
+    assert.equal(h.network.nrp.writes, writes);
+    assert.deepEqual(await outcome(h, cluster), before);
+  });
+
+  for (const crash of ['beforeSave', 'afterSave'] as const) {
+    it(`reaches the same end state when the engine crashes ${crash === 'beforeSave' ? 'after sending, before saving' : 'after saving'} and the batch is redelivered`, async () => {
+      const reference = nextCluster();
+      await h.sendEvents(reference, webCluster());
+      await h.pump();
+      const want = await outcome(h, reference);
+      h.network.nrp.services.clear();
+      h.network.nrp.locations.clear();
+      h.network.nrp.resources.clear();
+
+      const cluster = nextCluster();
+      await h.sendEvents(cluster, webCluster());
+      h.store.crash = crash;
+      assert.equal(await h.deliver('engine-events'), true);
+      assert.equal(h.store.crash, null, 'the crash was not reached');
+      // The host abandoned the batch: it is delivered again, with a higher delivery count.
+      await h.pump();
+      const got = await outcome(h, cluster);
+      assert.deepEqual(JSON.parse(JSON.stringify(got).replaceAll(cluster, 'X')), JSON.parse(JSON.stringify(want).replaceAll(reference, 'X')));
+      assert.deepEqual(h.network.nrp.violations, []);
+    });
+  }
+
+  it('loses no update when two engine invocations race on one cluster', async () => {
+    const cluster = nextCluster();
+    await h.sendEvents(cluster, webCluster());
+    await h.pump();
+    const a: EngineEvent = { kind: 'NodeUpserted', node: node('node-b', ['10.0.0.5'], { resourceVersion: '30' }) };
+    const b: EngineEvent = { kind: 'NodeUpserted', node: node('node-c', ['10.0.0.6'], { resourceVersion: '31' }) };
+    const msg = (e: EngineEvent, id: string) => [{ body: { v: 1, cluster, event: e }, messageId: id, deliveryCount: 1 }];
+    const [ra, rb] = await Promise.all([applyEngineBatch(h.deps, cluster, msg(a, 'race-a')), applyEngineBatch(h.deps, cluster, msg(b, 'race-b'))]);
+    const { state } = await h.deps.store.load(cluster);
+    assert.ok(state.kube.nodes.has('node-b') && state.kube.nodes.has('node-c'), 'an update was lost');
+    assert.ok(ra.attempts + rb.attempts >= 3, `expected a conflict and a retry (attempts ${ra.attempts} + ${rb.attempts})`);
+  });
+
+  it('reads NRP on request and reports it to the engine, which repairs drift', async () => {
+    const cluster = nextCluster();
+    await h.sendEvents(cluster, webCluster());
+    await h.pump();
+    // Someone removes the address behind the engine's back.
+    h.network.nrp.locations.clear();
+    const { requestObservations } = await import('../../../functions/locations.ts');
+    await requestObservations({ ...h.deps, clusters: [cluster] }, 'test');
+    await h.pump();
+    assert.deepEqual(h.network.nrp.snapshot(), { '10.0.0.4': { '10.244.0.7': [uidOf('web')] } });
+  });
+
+  it('serves the debug views from the store, and refuses bad requests', async () => {
+    const cluster = nextCluster();
+    await h.sendEvents(cluster, webCluster());
+    await h.pump();
+    const fn = registered.get('debug')?.handler;
+    assert.ok(fn);
+    const call = async (view: string, query: string) =>
+      (await fn(new HttpRequest({ method: 'GET', url: `http://localhost/api/debug/difftracker/${view}${query}`, params: { view } }), new InvocationContext())) as { status: number; jsonBody: Record<string, unknown> };
+    const services = await call('services', `?cluster=${cluster}`);
+    assert.equal(services.status, 200);
+    assert.deepEqual((services.jsonBody.services as { name: string; state: string }[]).map((s) => [s.name, s.state]), [[uidOf('web'), 'Created']]);
+    const locations = await call('locations', `?cluster=${cluster}`);
+    assert.equal((locations.jsonBody.locations as { pendingChanges: number }).pendingChanges, 0);
+    const buffered = await call('buffered', `?cluster=${cluster}`);
+    assert.deepEqual(buffered.jsonBody.buffered, []);
+    assert.equal((await call('services', '')).status, 400);
+    assert.equal((await call('nope', `?cluster=${cluster}`)).status, 404);
+  });
+});
+
+export type { ClusterState };
