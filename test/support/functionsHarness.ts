@@ -60,12 +60,17 @@ export interface Harness {
 /** A StateStore whose load or save can be made to throw once, as a crash at that step. */
 export class CrashableStore implements StateStore {
   readonly inner: StateStore;
-  crash: 'beforeSave' | 'afterSave' | null = null;
+  crash: 'afterLoad' | 'beforeSave' | 'afterSave' | null = null;
   constructor(inner: StateStore) {
     this.inner = inner;
   }
-  load(...args: Parameters<StateStore['load']>): ReturnType<StateStore['load']> {
-    return this.inner.load(...args);
+  async load(...args: Parameters<StateStore['load']>): ReturnType<StateStore['load']> {
+    const loaded = await this.inner.load(...args);
+    if (this.crash === 'afterLoad') {
+      this.crash = null;
+      throw new Error('injected crash after load');
+    }
+    return loaded;
   }
   async save(...args: Parameters<StateStore['save']>): ReturnType<StateStore['save']> {
     if (this.crash === 'beforeSave') {

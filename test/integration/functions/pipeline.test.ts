@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { EngineEvent } from '../../../shared/engine/types.ts';
-import { SERVICE_FINALIZER } from '../../../shared/engine/types.ts';
-import { node, service, slice, syncedEvents, uidOf } from '../../support/builders.ts';
+import { POD_FINALIZER, SERVICE_FINALIZER } from '../../../shared/engine/types.ts';
+import { node, pod, service, slice, syncedEvents, uidOf } from '../../support/builders.ts';
 import { startHarness } from '../../support/functionsHarness.ts';
 import type { Harness } from '../../support/functionsHarness.ts';
 import { triggerOf } from '../../support/functionsCore.ts';
@@ -84,5 +84,49 @@ describe('functions pipeline', () => {
       if (text.includes(UID) && e.deleted !== true) rows.push(String(e.rowKey));
     }
     assert.deepEqual(rows.filter((r) => !r.startsWith('tomb|')), [], 'rows still naming the service (tombstones aside)');
+  });
+});
+
+describe('functions pipeline, egress', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h.stop();
+  });
+
+  it('creates a NAT gateway for an egress identity and removes every trace of it after its last pod', async () => {
+    const events: EngineEvent[] = [
+      ...syncedEvents(),
+      { kind: 'NodeUpserted', node: node('node-a', ['10.0.0.4']) },
+      { kind: 'PodUpserted', pod: pod('egress-1', 'team-a', { resourceVersion: '10' }) },
+    ];
+    await h.sendEvents('alpha', events);
+    await h.pump();
+    assert.deepEqual([...h.network.nrp.services], [['team-a', 'Outbound']]);
+    assert.deepEqual(h.network.nrp.snapshot(), { '10.0.0.4': { '10.244.0.10': ['team-a'] } });
+    const added = (await h.drain('k8s-actions')).map((m) => (m.body as { action: { kind: string; finalizer?: string } }).action);
+    assert.ok(added.some((a) => a.kind === 'AddFinalizer' && a.finalizer === POD_FINALIZER));
+
+    // The pod is deleted; Kubernetes holds it (our finalizer) until the engine lets it go.
+    await h.sendEvents('alpha', [{ kind: 'PodUpserted', pod: pod('egress-1', 'team-a', { resourceVersion: '11', deleting: true, finalizers: [POD_FINALIZER] }) }]);
+    await h.pump();
+    assert.deepEqual([...h.network.nrp.services], []);
+    assert.deepEqual(h.network.nrp.snapshot(), {});
+    assert.deepEqual([...h.network.nrp.resources], []);
+    const released = (await h.drain('k8s-actions')).map((m) => (m.body as { action: { kind: string } }).action.kind);
+    assert.ok(released.includes('RemoveFinalizer'), `actions: ${released.join(', ')}`);
+    await h.sendEvents('alpha', [{ kind: 'ObjectDeleted', objectKind: 'Pod', namespace: 'default', name: 'egress-1', uid: uidOf('pod/egress-1'), resourceVersion: '12' }]);
+    await h.pump();
+
+    const { state } = await h.deps.store.load('alpha');
+    assert.equal(state.ops.has('team-a'), false);
+    assert.equal(state.nrp.services.has('team-a'), false);
+    const rows: string[] = [];
+    for await (const e of h.table.listEntities({ queryOptions: { filter: `PartitionKey eq 'alpha'` } })) {
+      if (JSON.stringify(e).includes('team-a') && e.deleted !== true && !String(e.rowKey).startsWith('tomb|')) rows.push(String(e.rowKey));
+    }
+    assert.deepEqual(rows, [], 'rows still naming the identity (tombstones aside)');
   });
 });

@@ -89,8 +89,9 @@ describe('functions under failure', () => {
     assert.deepEqual(await outcome(h, cluster), before);
   });
 
-  for (const crash of ['beforeSave', 'afterSave'] as const) {
-    it(`reaches the same end state when the engine crashes ${crash === 'beforeSave' ? 'after sending, before saving' : 'after saving'} and the batch is redelivered`, async () => {
+  for (const crash of ['afterLoad', 'beforeSave', 'afterSave'] as const) {
+    const step = { afterLoad: 'after loading', beforeSave: 'after sending, before saving', afterSave: 'after saving' }[crash];
+    it(`reaches the same end state when the engine crashes ${step} and the batch is redelivered`, async () => {
       const reference = nextCluster();
       await h.sendEvents(reference, webCluster());
       await h.pump();
