@@ -72,7 +72,7 @@ export async function requestObservations(deps: Dependencies, reason: string): P
   const now = deps.now();
   const messages = deps.clusters.map((cluster) => {
     const body: ObserveNrpRequest = { v: MESSAGE_VERSION, cluster, observe: true, reason };
-    return { queue: LOCATIONS_QUEUE, body, messageId: observeNrpMessageId(cluster, now) } as const;
+    return { queue: LOCATIONS_QUEUE, body, messageId: observeNrpMessageId(cluster, now), sessionId: cluster } as const;
   });
   await deps.sender.send(messages);
   return messages.length;
@@ -92,6 +92,8 @@ export async function locationsTimerHandler(timer: Timer, context: InvocationCon
 app.serviceBusQueue('locations', {
   connection: 'ServiceBusConnection',
   queueName: LOCATIONS_QUEUE,
+  // One session per cluster: exactly one writer of the cluster's address locations at a time.
+  isSessionsEnabled: true,
   handler: locationsHandler,
 });
 

@@ -3,8 +3,10 @@ export type QueueName = 'engine-events' | 'service-ops' | 'locations-sync' | 'k8
 
 export const QUEUES: readonly QueueName[] = ['engine-events', 'service-ops', 'locations-sync', 'k8s-actions', 'rejected-messages'];
 
-/** Queues whose messages carry a SessionId (FIFO and one consumer per session). */
-export const SESSION_QUEUES: ReadonlySet<QueueName> = new Set(['engine-events', 'k8s-actions']);
+/** Queues whose messages carry a SessionId = cluster (FIFO and one consumer per cluster). On
+ * locations-sync the session makes the locations function the one writer of a cluster's NRP
+ * address locations, even when a trigger is redelivered while the first delivery still runs. */
+export const SESSION_QUEUES: ReadonlySet<QueueName> = new Set(['engine-events', 'k8s-actions', 'locations-sync']);
 
 export type ApplicationProperties = Readonly<Record<string, string | number | boolean>>;
 

@@ -34,11 +34,11 @@ function toMessage(cluster: string, command: EngineCommand, ctx: MessageContext)
       sameCluster(cluster, sync.cluster, `sync ${sync.syncId}`);
       // The requests stay in the stored state: the locations function reads them from there.
       const body: LocationsSyncMessage = { v: MESSAGE_VERSION, cluster, syncId: sync.syncId };
-      return { queue: 'locations-sync', body, messageId: locationsSyncMessageId(cluster, sync.syncId), ...trace };
+      return { queue: 'locations-sync', body, messageId: locationsSyncMessageId(cluster, sync.syncId), sessionId: cluster, ...trace };
     }
     case 'ObserveNrp': {
       const body: LocationsSyncMessage = { v: MESSAGE_VERSION, cluster, observe: true, reason: command.reason };
-      return { queue: 'locations-sync', body, messageId: observeNrpMessageId(cluster, ctx.now), ...trace };
+      return { queue: 'locations-sync', body, messageId: observeNrpMessageId(cluster, ctx.now), sessionId: cluster, ...trace };
     }
     case 'PatchServiceStatus':
     case 'AddFinalizer':

@@ -28,7 +28,7 @@ const { InvocationContext } = azf;
 export const QUEUE_CONFIG = [
   { name: 'engine-events', requiresSession: true, maxDeliveryCount: 5, lockDurationMs: 5_000 },
   { name: 'service-ops', maxDeliveryCount: 5, lockDurationMs: 5_000 },
-  { name: 'locations-sync', maxDeliveryCount: 5, lockDurationMs: 5_000 },
+  { name: 'locations-sync', requiresSession: true, maxDeliveryCount: 5, lockDurationMs: 5_000 },
   { name: 'k8s-actions', requiresSession: true },
   { name: 'rejected-messages' },
 ] as const;
@@ -157,7 +157,8 @@ export async function startHarness(o: { config?: Partial<EngineConfig>; tableNam
           await receiver.close();
         }
       }
-      const receiver = client.createReceiver(queue);
+      // locations-sync is a session queue (one writer per cluster), service-ops is not.
+      const receiver = queue === 'locations-sync' ? await client.acceptNextSession(queue) : client.createReceiver(queue);
       try {
         const [m] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 200 });
         if (!m) return false;

@@ -43,6 +43,8 @@ describe('functions pipeline', () => {
   it('registers serviceOps and locations on their queues, the backstop timer and the debug route', () => {
     assert.equal(triggerOf('serviceOps').queueName, 'service-ops');
     assert.equal(triggerOf('locations').queueName, 'locations-sync');
+    assert.equal(triggerOf('locations').isSessionsEnabled, true);
+    assert.equal(triggerOf('serviceOps').isSessionsEnabled, undefined);
     assert.equal(triggerOf('locationsBackstop').schedule, '0 */5 * * * *');
     const debug = triggerOf('debug');
     assert.equal(debug.authLevel, 'function');

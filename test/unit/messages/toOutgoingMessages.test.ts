@@ -48,7 +48,7 @@ describe('toOutgoingMessages', () => {
       requests: [{ action: 'PartialUpdate', addressLocations: [{ addressLocation: '10.0.0.4', addressUpdateAction: 'FullUpdate', addresses: [{ address: '10.244.0.5', services: ['x'] }] }] }],
     } as const;
     const m = only([{ kind: 'SyncLocations', sync }]);
-    assert.deepEqual(m, { queue: 'locations-sync', body: { v: 1, cluster: CLUSTER, syncId: sync.syncId }, messageId: sync.syncId });
+    assert.deepEqual(m, { queue: 'locations-sync', body: { v: 1, cluster: CLUSTER, syncId: sync.syncId }, messageId: sync.syncId, sessionId: CLUSTER });
   });
 
   it('sends a request to read NRP to locations-sync with its reason', () => {
@@ -56,7 +56,7 @@ describe('toOutgoingMessages', () => {
     assert.equal(m.queue, 'locations-sync');
     assert.deepEqual(m.body, { v: 1, cluster: CLUSTER, observe: true, reason: 'ServiceWithOverlayMappingsCannotBeDeleted for x' });
     assert.equal(m.messageId, `${CLUSTER}:observe:7000`);
-    assert.equal(m.sessionId, undefined);
+    assert.equal(m.sessionId, CLUSTER);
   });
 
   it("sends each Kubernetes action to k8s-actions in the cluster's session", () => {
