@@ -5,6 +5,7 @@
 import { app } from '@azure/functions';
 import type { InvocationContext, Timer } from '@azure/functions';
 import { isNetworkError } from '../shared/azure/networkProvider.ts';
+import { driftParts, nrpDrift } from '../shared/engine/nrpDrift.ts';
 import type { EngineEvent, SyncFailure } from '../shared/engine/types.ts';
 import { MESSAGE_VERSION } from '../shared/messages/envelopes.ts';
 import type { ObserveNrpRequest } from '../shared/messages/envelopes.ts';
@@ -16,6 +17,8 @@ import type { Dependencies } from './dependencies.ts';
 import { receivedMessage, type ReceivedMessage, rejectionMessages } from './received.ts';
 
 export const LOCATIONS_QUEUE = 'locations-sync';
+/** JSON characters per drift part: well inside a 256 KB message with its envelope. */
+const DRIFT_PART_CHARS = 200_000;
 
 function failureOf(e: unknown): SyncFailure {
   if (isNetworkError(e)) return { terminal: e.terminal, outcomeUnknown: e.outcomeUnknown, code: e.code, message: e.message.slice(0, 2_000) };
@@ -26,7 +29,7 @@ export type LocationsResult =
   | { readonly kind: 'rejected'; readonly reason: string }
   | { readonly kind: 'stale'; readonly syncId: string }
   | { readonly kind: 'synced'; readonly syncId: string; readonly applied: number; readonly failure: SyncFailure | null }
-  | { readonly kind: 'observed'; readonly services: number; readonly locations: number };
+  | { readonly kind: 'observed'; readonly services: number; readonly locations: number; readonly driftParts: number };
 
 export async function applyLocationsMessage(deps: Dependencies, received: ReceivedMessage): Promise<LocationsResult> {
   const parsed = parseLocationsSyncMessage(received.body);
@@ -43,9 +46,12 @@ export async function applyLocationsMessage(deps: Dependencies, received: Receiv
     // The epoch is taken before reading NRP: a completion after it makes this read out of date.
     const nrpEpoch = state.nrpEpoch;
     const [services, locations] = await Promise.all([network.listServices(), network.listAddressLocations()]);
-    const event: EngineEvent = { kind: 'NrpObserved', nrpEpoch, services, locations };
-    await deps.sender.send([toEngineEventMessage(body.cluster, event, { now: deps.now() })]);
-    return { kind: 'observed', services: services.length, locations: locations.length };
+    // Only what differs from the mirror goes to the engine, in parts that fit a message, so a read
+    // of 100,000 addresses costs messages only where NRP drifted.
+    const parts = driftParts(nrpDrift(state.nrp, services, locations), DRIFT_PART_CHARS);
+    const now = deps.now();
+    await deps.sender.send(parts.map((p) => toEngineEventMessage(body.cluster, { kind: 'NrpDriftObserved', nrpEpoch, ...p }, { now })));
+    return { kind: 'observed', services: services.length, locations: locations.length, driftParts: parts.length };
   }
 
   const flight = state.sync.inFlight;

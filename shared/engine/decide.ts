@@ -4,7 +4,7 @@ import { checkPendingDeletions, dispatchDue, expireOperations } from './dispatch
 import { Draft } from './draft.ts';
 import { applyKubeEvent, pruneTombstones } from './kubeEvents.ts';
 import { completeSync, expireSync, planLocationsSync } from './locationsSync.ts';
-import { applyNrpObserved } from './nrpObserved.ts';
+import { applyNrpDrift, applyNrpObserved } from './nrpObserved.ts';
 import { reconcilePodFinalizers } from './podFinalizers.ts';
 import { reconcileTouched, releaseFinalizersOfDroppedServices } from './reconcile.ts';
 import { completeOperation } from './serviceCompletion.ts';
@@ -20,6 +20,9 @@ function applyEvent(d: Draft, e: EngineEvent): void {
       return;
     case 'NrpObserved':
       applyNrpObserved(d, e);
+      return;
+    case 'NrpDriftObserved':
+      applyNrpDrift(d, e);
       return;
     case 'Tick':
       // Time itself is the event: due retries, re-arms and sync windows are handled below.

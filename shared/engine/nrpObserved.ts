@@ -1,24 +1,35 @@
-// A full read of NRP replaces the mirror: drift (someone else's change, a lost write) is repaired
-// by the next diff, and registered services nobody wants become orphans to delete.
+// A read of NRP corrects the mirror: drift (someone else's change, a lost write) is repaired by
+// the next diff, and registered services nobody wants become orphans to delete. A full read
+// replaces the mirror; a drift part replaces only the entries it lists.
 import type { Draft } from './draft.ts';
 import { parseIp } from './ip.ts';
 import { putOp, fieldsOf } from './opRecords.ts';
-import type { EngineEvent, NrpLocation, NrpServiceType } from './types.ts';
+import type { EngineEvent, NrpLocation, ObservedLocation } from './types.ts';
 import { nrpHas } from './view.ts';
 
-export function applyNrpObserved(d: Draft, e: Extract<EngineEvent, { kind: 'NrpObserved' }>): void {
-  // A read that a completion overtook would forget what it did (a sync's references, a service's
-  // (un)registration) and open the drain gate or readiness too early; the next read will do.
-  if (d.sync.inFlight) return d.observe({ kind: 'NrpObservationIgnored', reason: 'syncInFlight' });
-  if (e.nrpEpoch !== d.nrpEpoch) return d.observe({ kind: 'NrpObservationIgnored', reason: 'completedSinceRead' });
-  const services = new Map<string, NrpServiceType>();
-  for (const s of e.services) services.set(s.name.toLowerCase(), s.type);
-  // Keys are canonical IPs everywhere; NRP's spelling (FD00:0::4) must not become a second key.
-  const locations = new Map<string, Map<string, readonly string[]>>();
-  for (const l of e.locations) {
+type Observation = Extract<EngineEvent, { kind: 'NrpObserved' | 'NrpDriftObserved' }>;
+
+/** A read that a completion overtook would forget what the completion did (a sync's references, a
+ * service's registration) and open the drain gate or readiness too early; the next read will do. */
+function isOutOfDate(d: Draft, e: Observation): boolean {
+  if (d.sync.inFlight) {
+    d.observe({ kind: 'NrpObservationIgnored', reason: 'syncInFlight' });
+    return true;
+  }
+  if (e.nrpEpoch !== d.nrpEpoch) {
+    d.observe({ kind: 'NrpObservationIgnored', reason: 'completedSinceRead' });
+    return true;
+  }
+  return false;
+}
+
+/** Keys are canonical IPs everywhere; NRP's spelling (FD00:0::4) must not become a second key. */
+function canonicalLocations(observed: readonly ObservedLocation[]): Map<string, NrpLocation> {
+  const out = new Map<string, Map<string, readonly string[]>>();
+  for (const l of observed) {
     const location = parseIp(l.location)?.canonical ?? l.location;
-    const addresses = locations.get(location) ?? new Map<string, readonly string[]>();
-    locations.set(location, addresses);
+    const addresses = out.get(location) ?? new Map<string, readonly string[]>();
+    out.set(location, addresses);
     for (const a of l.addresses) {
       if (a.services.length === 0) continue;
       const address = parseIp(a.address)?.canonical ?? a.address;
@@ -26,21 +37,51 @@ export function applyNrpObserved(d: Draft, e: Extract<EngineEvent, { kind: 'NrpO
       addresses.set(address, [...merged].sort());
     }
   }
-  const servicesW = d.mirrorServicesW();
-  servicesW.clear();
-  for (const [k, v] of services) servicesW.set(k, v);
-  const locationsW = d.mirrorLocationsW();
-  locationsW.clear();
-  for (const [k, addresses] of locations) locationsW.set(k, { addresses, certain: true } satisfies NrpLocation);
+  return new Map([...out].map(([k, addresses]) => [k, { addresses, certain: true }]));
+}
 
+/** Ops believed registered that NRP does not have are built again; every name is re-examined. */
+function afterCorrection(d: Draft, names: Iterable<string>): void {
   for (const op of [...d.ops.values()]) {
-    // Believed registered but NRP does not have it: build it again.
-    if ((op.state === 'Created' || (op.state === 'UpdateInProgress' && !op.inFlight)) && !nrpHas(services, op.name, op.kind)) {
+    if ((op.state === 'Created' || (op.state === 'UpdateInProgress' && !op.inFlight)) && !nrpHas(d.mirrorServices, op.name, op.kind)) {
       putOp(d, op, { ...fieldsOf(op), lastApplied: null }, { state: 'NotStarted', inFlight: null, terminal: null });
     }
-    d.touchedNames.add(op.name);
   }
-  for (const name of services.keys()) d.touchedNames.add(name);
+  for (const name of names) d.touchedNames.add(name);
   d.markLocationsDirty();
   d.releaseCheckAll = true;
+}
+
+export function applyNrpObserved(d: Draft, e: Extract<EngineEvent, { kind: 'NrpObserved' }>): void {
+  if (isOutOfDate(d, e)) return;
+  const servicesW = d.mirrorServicesW();
+  servicesW.clear();
+  for (const s of e.services) servicesW.set(s.name.toLowerCase(), s.type);
+  const locationsW = d.mirrorLocationsW();
+  locationsW.clear();
+  for (const [k, v] of canonicalLocations(e.locations)) locationsW.set(k, v);
+  afterCorrection(d, [...d.ops.keys(), ...servicesW.keys()]);
+}
+
+export function applyNrpDrift(d: Draft, e: Extract<EngineEvent, { kind: 'NrpDriftObserved' }>): void {
+  if (isOutOfDate(d, e)) return;
+  const touched: string[] = [];
+  if (e.services.length > 0) {
+    const servicesW = d.mirrorServicesW();
+    for (const s of e.services) {
+      const name = s.name.toLowerCase();
+      if (s.type === null) servicesW.delete(name);
+      else servicesW.set(name, s.type);
+      touched.push(name);
+    }
+  }
+  if (e.locations.length > 0) {
+    const locationsW = d.mirrorLocationsW();
+    const listed = canonicalLocations(e.locations);
+    for (const [k, v] of listed) {
+      if (v.addresses.size === 0) locationsW.delete(k);
+      else locationsW.set(k, v);
+    }
+  }
+  afterCorrection(d, touched);
 }

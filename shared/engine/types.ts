@@ -358,6 +358,18 @@ export type EngineEvent =
       readonly services: readonly { readonly name: string; readonly type: NrpServiceType }[];
       readonly locations: readonly ObservedLocation[];
     }
+  /**
+   * What a read of NRP found different from the mirror: each listed service (type null: NRP does
+   * not have it) and each listed location (with all its addresses; none: NRP does not have it)
+   * replaces the mirror's entry. A large difference comes in several parts, each applicable alone,
+   * so a read of any size fits in messages. `nrpEpoch` as for NrpObserved.
+   */
+  | {
+      readonly kind: 'NrpDriftObserved';
+      readonly nrpEpoch: number;
+      readonly services: readonly { readonly name: string; readonly type: NrpServiceType | null }[];
+      readonly locations: readonly ObservedLocation[];
+    }
   | { readonly kind: 'Tick' };
 
 // ---------------------------------------------------------------------------------------------

@@ -89,6 +89,13 @@ export const nrpObservedSchema = z.object({
   locations: z.array(observedLocationSchema).max(MAX_OBSERVED_LOCATIONS),
 });
 
+export const nrpDriftObservedSchema = z.object({
+  kind: z.literal('NrpDriftObserved'),
+  nrpEpoch: countSchema,
+  services: z.array(z.object({ name: nrpNameSchema, type: nrpServiceTypeSchema.nullable() })).max(MAX_OBSERVED_SERVICES),
+  locations: z.array(observedLocationSchema).max(MAX_OBSERVED_LOCATIONS),
+});
+
 export const tickSchema = z.object({ kind: z.literal('Tick') });
 
 export const engineEventSchema = z.discriminatedUnion('kind', [
@@ -101,6 +108,7 @@ export const engineEventSchema = z.discriminatedUnion('kind', [
   serviceOperationCompletedSchema,
   locationsSyncCompletedSchema,
   nrpObservedSchema,
+  nrpDriftObservedSchema,
   tickSchema,
 ]);
 

@@ -100,6 +100,8 @@ export function engineEventMessageId(cluster: string, event: EngineEvent, now: n
       return boundedId(`${scoped(cluster, event.syncId)}:done`);
     case 'NrpObserved':
       return boundedId(`${cluster}:nrp@${event.nrpEpoch}:${stableHash(event)}`);
+    case 'NrpDriftObserved':
+      return boundedId(`${cluster}:nrp-drift@${event.nrpEpoch}:${stableHash(event)}`);
     case 'Tick':
       return boundedId(`${cluster}:tick:${now}`);
   }

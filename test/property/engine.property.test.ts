@@ -45,6 +45,7 @@ type Action =
   | { t: 'completeSync'; mode: 'success' | 'throttled' | 'unknownApplied' | 'unknownNotApplied' | 'terminal'; failAt: number }
   | { t: 'replay'; back: number }
   | { t: 'observe' }
+  | { t: 'observeDrift'; maxChars: number }
   | { t: 'tick'; ms: number };
 
 function actionArb(faults: { terminal: boolean }): fc.Arbitrary<Action> {
@@ -84,6 +85,7 @@ function actionArb(faults: { terminal: boolean }): fc.Arbitrary<Action> {
     { weight: 4, arbitrary: fc.record({ t: fc.constant('completeSync' as const), mode: syncModes, failAt: fc.nat(2) }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant('replay' as const), back: fc.nat(10) }) },
     { weight: 1, arbitrary: fc.constant({ t: 'observe' as const }) },
+    { weight: 1, arbitrary: fc.record({ t: fc.constant('observeDrift' as const), maxChars: fc.constantFrom(60, 200, 200_000) }) },
     { weight: 2, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 40_000 }) }) },
   );
 }
@@ -177,6 +179,9 @@ function run(w: World, actions: readonly Action[]): Set<string> {
       }
       case 'observe':
         w.observeNrp();
+        break;
+      case 'observeDrift':
+        w.observeNrpDrift(a.maxChars);
         break;
       case 'tick':
         w.advance(a.ms);

@@ -2,6 +2,7 @@
 // and deletionTimestamps) and a strict model of NRP's registered services and address locations.
 // Pure unit and property tests of the core run against it; the real simulators come later tiers.
 import { decide } from '../../shared/engine/decide.ts';
+import { driftParts, nrpDrift } from '../../shared/engine/nrpDrift.ts';
 import { defaultEngineConfig } from '../../shared/engine/config.ts';
 import { initialState } from '../../shared/engine/state.ts';
 import type {
@@ -316,6 +317,16 @@ export class World {
         })),
       },
     ]);
+  }
+
+  /** Read NRP as the locations function does: only the drift from the mirror, in parts of at most `maxChars`. */
+  observeNrpDrift(maxChars = 200_000): number {
+    const nrpEpoch = this.state.nrpEpoch;
+    const services = [...this.nrp.services].map(([name, type]) => ({ name, type }));
+    const locations = [...this.nrp.locations].map(([location, addrs]) => ({ location, addresses: [...addrs].map(([address, s]) => ({ address, services: s })) }));
+    const parts = driftParts(nrpDrift(this.state.nrp, services, locations), maxChars);
+    for (const p of parts) this.send([{ kind: 'NrpDriftObserved', nrpEpoch, ...p }]);
+    return parts.length;
   }
 
   advance(ms: number): void {

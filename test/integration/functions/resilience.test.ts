@@ -138,6 +138,28 @@ describe('functions under failure', () => {
     assert.deepEqual(h.network.nrp.snapshot(), { '10.0.0.4': { '10.244.0.7': [uidOf('web')] } });
   });
 
+  it('reads a large NRP in message-sized parts and removes 30,000 addresses nobody wants', async () => {
+    const cluster = nextCluster();
+    await h.sendEvents(cluster, webCluster());
+    await h.pump();
+    // Someone else's leftovers: 30,000 addresses under 300 locations, referencing the live service.
+    const uid = uidOf('web');
+    for (let l = 0; l < 300; l++) {
+      const addrs = new Map<string, string[]>();
+      for (let a = 0; a < 100; a++) addrs.set(`10.${100 + Math.floor(l / 250)}.${l % 250}.${a + 1}`, [uid]);
+      h.network.nrp.locations.set(`10.1.${Math.floor(l / 250)}.${(l % 250) + 1}`, addrs);
+    }
+    const { requestObservations } = await import('../../../functions/locations.ts');
+    await requestObservations({ ...h.deps, clusters: [cluster] }, 'test');
+    // The read itself: its parts go to the engine queue, each under the message limit.
+    assert.equal(await h.deliver('locations-sync'), true);
+    const parts = h.broker.peekState('engine-events').active;
+    assert.ok(parts >= 5, `a 30,000-address drift came in ${parts} message(s)`);
+    await h.pump(500);
+    assert.deepEqual(h.network.nrp.snapshot(), { '10.0.0.4': { '10.244.0.7': [uid] } });
+    assert.deepEqual(h.network.nrp.violations, []);
+  });
+
   it('serves the debug views from the store, and refuses bad requests', async () => {
     const cluster = nextCluster();
     await h.sendEvents(cluster, webCluster());
