@@ -89,6 +89,23 @@ describe('functions under failure', () => {
     assert.deepEqual(await outcome(h, cluster), before);
   });
 
+  it('changes nothing for an event older than what is stored, or for another object with the same name', async () => {
+    const cluster = nextCluster();
+    await h.sendEvents(cluster, webCluster());
+    await h.pump();
+    const { state } = await h.deps.store.load(cluster);
+    const stale: EngineEvent[] = [
+      { kind: 'ServiceUpserted', service: service('web', { resourceVersion: '9', ports: [{ protocol: 'TCP', port: 81, targetPort: 9090 }] }) },
+      { kind: 'ObjectDeleted', objectKind: 'EndpointSlice', namespace: 'default', name: 'web-1', uid: 'another-uid', resourceVersion: '99' },
+    ];
+    const result = await applyEngineBatch(h.deps, cluster, stale.map((e, i) => ({ body: { v: 1, cluster, event: e }, messageId: `stale-${i}`, deliveryCount: 1 })));
+    assert.equal(result.sent, 0);
+    assert.deepEqual(result.observations.filter((o) => o.kind === 'EventIgnored').map((o) => (o.kind === 'EventIgnored' ? o.reason : '')), ['olderResourceVersion', 'uidMismatch']);
+    const { state: after } = await h.deps.store.load(cluster);
+    assert.deepEqual(after.kube, state.kube);
+    assert.deepEqual(after.ops, state.ops);
+  });
+
   for (const crash of ['afterLoad', 'beforeSave', 'afterSave'] as const) {
     const step = { afterLoad: 'after loading', beforeSave: 'after sending, before saving', afterSave: 'after saving' }[crash];
     it(`reaches the same end state when the engine crashes ${step} and the batch is redelivered`, async () => {
