@@ -6,13 +6,11 @@ import { OVERLAY_MAPPINGS_ERROR } from '../../../shared/engine/serviceCompletion
 import { SERVICE_FINALIZER } from '../../../shared/engine/types.ts';
 import type {
   Decision,
-  InboundConfig,
-  OperationOutcome,
-  ServiceFact,
   ServiceOperation,
 } from '../../../shared/engine/types.ts';
 import { node, service, slice, uidOf, upsertService } from '../../support/builders.ts';
 import { completion, commandsOf, dispatches, EngineDriver, observationsOf, theDispatch } from '../../support/engineDriver.ts';
+import { PUBLIC_IP, success, terminal, transient, WEB_NAME, WEB_UID, web, webConfig } from '../../support/webService.ts';
 import type { CommandOf, DriverOptions } from '../../support/engineDriver.ts';
 import { World } from '../../support/world.ts';
 
@@ -24,43 +22,12 @@ class Engine extends EngineDriver {
   }
 }
 
-
-
-
-
-
 function events(d: Decision, reason: string): CommandOf<'RecordKubernetesEvent'>[] {
   return commandsOf(d, 'RecordKubernetesEvent').filter((c) => c.reason === reason);
 }
 
-const NAME = uidOf('web');
-const UID = uidOf('web');
-const PUBLIC_IP = '20.1.2.3';
-
-/** The `web` Service with its one port mapped to `backendPort`; each spec gets a newer resourceVersion. */
-function web(resourceVersion: number, backendPort = 8080, extra: { deleting?: boolean; finalizers?: string[] } = {}): ServiceFact {
-  return service('web', {
-    resourceVersion: String(resourceVersion),
-    ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: backendPort }],
-    ...extra,
-  });
-}
-
-function configFor(backendPort: number): InboundConfig {
-  return {
-    kind: 'inbound',
-    name: NAME,
-    service: { namespace: 'default', name: 'web', uid: UID },
-    ipFamily: 'IPv4',
-    ports: [{ protocol: 'TCP', port: 80, backendPort }],
-    idleTimeoutMinutes: 4,
-  };
-}
-
-const success = (publicIp: string | null = PUBLIC_IP): OperationOutcome => ({ result: 'success', publicIp });
-const transient = (code = 'InternalServerError'): OperationOutcome => ({ result: 'failure', terminal: false, code, message: 'injected' });
-const terminal = (code = 'InvalidResourceReference'): OperationOutcome => ({ result: 'failure', terminal: true, code, message: 'bad spec' });
-
+const NAME = WEB_NAME;
+const UID = WEB_UID;
 
 /** `web` created: its create dispatched at t=0 and completed at t=10. Returns the create. */
 function created(e: Engine, backendPort = 8080, extra: { finalizers?: string[] } = {}): ServiceOperation {
@@ -94,7 +61,7 @@ describe('create completion', () => {
     created(e);
     const op = e.op();
     assert.equal(op.state, 'Created');
-    assert.deepEqual(op.lastApplied, configFor(8080));
+    assert.deepEqual(op.lastApplied, webConfig(8080));
     assert.deepEqual(op.retry, { count: 0, nextAt: null, parkedUntil: null });
     assert.equal(op.inFlight, null);
   });
@@ -222,7 +189,7 @@ describe('create completion', () => {
     const op = e.op();
     assert.equal(op.state, 'NotStarted');
     assert.ok(op.state === 'NotStarted');
-    assert.deepEqual(op.terminal, { code: 'InvalidResourceReference', message: 'bad spec', rejectedConfig: configFor(8080) });
+    assert.deepEqual(op.terminal, { code: 'InvalidResourceReference', message: 'bad spec', rejectedConfig: webConfig(8080) });
     assert.deepEqual(observationsOf(d, 'OperationParked'), [{ kind: 'OperationParked', serviceName: NAME, reason: 'terminal_error', until: null }]);
     const [warning] = events(d, 'ServiceGatewayConfigurationRejected');
     assert.equal(warning?.type, 'Warning');
@@ -258,7 +225,7 @@ describe('create completion', () => {
     e.at(10, [completion(create, terminal())]);
     const retry = theDispatch(e.at(20, [upsertService(web(2, 9090))]));
     assert.equal(retry.operation, 'create');
-    assert.deepEqual(retry.config, configFor(9090));
+    assert.deepEqual(retry.config, webConfig(9090));
     assert.equal(retry.attempt, 1);
     assert.equal(e.op().state, 'CreationInProgress');
   });
@@ -270,7 +237,7 @@ describe('create completion', () => {
     const d = e.at(10, [completion(create, terminal())]);
     const retry = theDispatch(d);
     assert.equal(retry.operation, 'create');
-    assert.deepEqual(retry.config, configFor(9090));
+    assert.deepEqual(retry.config, webConfig(9090));
     assert.deepEqual(observationsOf(d, 'OperationParked'), []);
     assert.deepEqual(events(d, 'ServiceGatewayConfigurationRejected'), []);
   });
@@ -327,7 +294,7 @@ describe('create completion', () => {
     assert.notEqual(e.op().retry.parkedUntil, null);
     const retry = theDispatch(e.at(e.now + 1_000, [upsertService(web(2, 9090))]));
     assert.equal(retry.attempt, 1);
-    assert.deepEqual(retry.config, configFor(9090));
+    assert.deepEqual(retry.config, webConfig(9090));
   });
 });
 
@@ -340,7 +307,7 @@ describe('update completion', () => {
     const d = e.at(30, [completion(update, success())]);
     const op = e.op();
     assert.equal(op.state, 'Created');
-    assert.deepEqual(op.lastApplied, configFor(9090));
+    assert.deepEqual(op.lastApplied, webConfig(9090));
     assert.deepEqual(dispatches(d), []);
   });
 
@@ -363,7 +330,7 @@ describe('update completion', () => {
     const retry = theDispatch(e.at(1_030));
     assert.equal(retry.operation, 'update');
     assert.equal(retry.attempt, 2);
-    assert.deepEqual(retry.config, configFor(9090));
+    assert.deepEqual(retry.config, webConfig(9090));
   });
 
   it('parks a terminally rejected update in NotStarted and keeps the old config as last applied', () => {
@@ -372,8 +339,8 @@ describe('update completion', () => {
     const d = e.at(30, [completion(update, terminal())]);
     const op = e.op();
     assert.ok(op.state === 'NotStarted');
-    assert.deepEqual(op.terminal?.rejectedConfig, configFor(9090));
-    assert.deepEqual(op.lastApplied, configFor(8080), 'the live LB keeps its old config');
+    assert.deepEqual(op.terminal?.rejectedConfig, webConfig(9090));
+    assert.deepEqual(op.lastApplied, webConfig(8080), 'the live LB keeps its old config');
     assert.equal(events(d, 'ServiceGatewayConfigurationRejected').length, 1);
     assert.deepEqual(dispatches(e.at(600_000)), []);
   });
@@ -384,7 +351,7 @@ describe('update completion', () => {
     e.at(25, [upsertService(web(3, 7070))]);
     const d = e.at(30, [completion(update, terminal())]);
     const retry = theDispatch(d);
-    assert.deepEqual(retry.config, configFor(7070));
+    assert.deepEqual(retry.config, webConfig(7070));
     assert.deepEqual(observationsOf(d, 'OperationParked'), []);
   });
 
@@ -394,10 +361,10 @@ describe('update completion', () => {
     assert.deepEqual(dispatches(e.at(25, [upsertService(web(3, 7070))])), [], 'one update at a time');
     const d = e.at(30, [completion(update, success())]);
     assert.equal(e.op().state, 'UpdateInProgress');
-    assert.deepEqual(e.op().lastApplied, configFor(9090));
+    assert.deepEqual(e.op().lastApplied, webConfig(9090));
     const next = theDispatch(d);
     assert.equal(next.operation, 'update');
-    assert.deepEqual(next.config, configFor(7070));
+    assert.deepEqual(next.config, webConfig(7070));
   });
 });
 

@@ -6,15 +6,13 @@ import { IDLE_TIMEOUT_ANNOTATION, INTERNAL_LB_ANNOTATION } from '../../../shared
 import { SERVICE_FINALIZER } from '../../../shared/engine/types.ts';
 import type {
   Decision,
-  InboundConfig,
   LocationsSync,
-  OperationOutcome,
-  ServiceFact,
   ServiceOp,
   ServiceOperation,
 } from '../../../shared/engine/types.ts';
 import type { ServiceOptions } from '../../support/builders.ts';
 import { completion, commandsOf, dispatches, EngineDriver, observationsOf, theDispatch } from '../../support/engineDriver.ts';
+import { success, transient, WEB_NAME, WEB_UID, web, webConfig } from '../../support/webService.ts';
 import type { DriverOptions } from '../../support/engineDriver.ts';
 import { deleted, node, service, slice, uidOf, upsertService } from '../../support/builders.ts';
 import { World } from '../../support/world.ts';
@@ -27,42 +25,13 @@ class Engine extends EngineDriver {
   }
 }
 
-
-
-
-
-
 function transitions(d: Decision): string[] {
   return observationsOf(d, 'StateChanged').map((o) => `${o.from}->${o.to}`);
 }
 
-const NAME = uidOf('web');
-const UID = uidOf('web');
+const NAME = WEB_NAME;
+const UID = WEB_UID;
 const WEB_REF = { kind: 'Service', namespace: 'default', name: 'web', uid: UID } as const;
-
-/** The `web` Service with its one port mapped to `backendPort`; give each change a newer resourceVersion. */
-function web(resourceVersion: number, backendPort = 8080, o: ServiceOptions = {}): ServiceFact {
-  return service('web', {
-    resourceVersion: String(resourceVersion),
-    ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: backendPort }],
-    ...o,
-  });
-}
-
-function configFor(backendPort: number): InboundConfig {
-  return {
-    kind: 'inbound',
-    name: NAME,
-    service: { namespace: 'default', name: 'web', uid: UID },
-    ipFamily: 'IPv4',
-    ports: [{ protocol: 'TCP', port: 80, backendPort }],
-    idleTimeoutMinutes: 4,
-  };
-}
-
-const success = (publicIp: string | null = '20.1.2.3'): OperationOutcome => ({ result: 'success', publicIp });
-const transient = (): OperationOutcome => ({ result: 'failure', terminal: false, code: 'InternalServerError', message: 'injected' });
-
 
 const HELD = { finalizers: [SERVICE_FINALIZER] };
 
@@ -115,7 +84,7 @@ describe('AddService: an untracked LoadBalancer Service', () => {
     const d = e.at(0, [upsertService(web(1))]);
     const op = e.op();
     assert.equal(op.state, 'NotStarted');
-    assert.deepEqual(op.config, configFor(8080));
+    assert.deepEqual(op.config, webConfig(8080));
     assert.equal(op.lastApplied, null);
     assert.equal(op.dispatches, 0);
     assert.deepEqual(transitions(d), ['Untracked->NotStarted']);
@@ -127,7 +96,7 @@ describe('AddService: an untracked LoadBalancer Service', () => {
     const d = e.at(0, [upsertService(web(1))]);
     const create = theDispatch(d);
     assert.equal(create.operation, 'create');
-    assert.deepEqual(create.config, configFor(8080));
+    assert.deepEqual(create.config, webConfig(8080));
     assert.deepEqual(transitions(d), ['Untracked->NotStarted', 'NotStarted->CreationInProgress']);
     assert.equal(e.op().state, 'CreationInProgress');
   });
@@ -146,7 +115,7 @@ describe('AddService: an untracked LoadBalancer Service', () => {
       assert.deepEqual(transitions(d), ['Untracked->UpdateInProgress']);
       const update = theDispatch(d);
       assert.equal(update.operation, 'update');
-      assert.deepEqual(update.config, configFor(8080));
+      assert.deepEqual(update.config, webConfig(8080));
       assert.equal(e.op().lastApplied, null);
       assert.equal(commandsOf(d, 'AddFinalizer').length, 1);
     });
@@ -157,7 +126,7 @@ describe('AddService: an untracked LoadBalancer Service', () => {
     const update = theDispatch(e.at(0, [e.observed([{ name: NAME, type: 'Inbound' }]), upsertService(web(1))]));
     e.at(10, [completion(update, success())]);
     assert.equal(e.op().state, 'Created');
-    assert.deepEqual(e.op().lastApplied, configFor(8080));
+    assert.deepEqual(e.op().lastApplied, webConfig(8080));
   });
 });
 
@@ -168,12 +137,12 @@ describe('UpdateService while NotStarted', () => {
     const e = new Engine({ config: { maxConcurrentOperations: 0 } });
     e.at(0, [upsertService(web(1))]);
     const d = e.at(5, [upsertService(web(2, 9090))]);
-    assert.deepEqual(e.op().config, configFor(9090));
+    assert.deepEqual(e.op().config, webConfig(9090));
     assert.equal(e.op().state, 'NotStarted');
     assert.deepEqual(transitions(d), []);
     e.config = {};
     const create = theDispatch(e.at(10));
-    assert.deepEqual(create.config, configFor(9090));
+    assert.deepEqual(create.config, webConfig(9090));
   });
 
   it('dispatches a changed spec at once, with a fresh retry, when the create waits in backoff', () => {
@@ -183,7 +152,7 @@ describe('UpdateService while NotStarted', () => {
     assert.equal(e.op().retry.count, 1);
     const retry = theDispatch(e.at(20, [upsertService(web(2, 9090))]));
     assert.equal(retry.attempt, 1);
-    assert.deepEqual(retry.config, configFor(9090));
+    assert.deepEqual(retry.config, webConfig(9090));
   });
 
   it('keeps waiting for the retry gate when the same spec is sent again during backoff', () => {
@@ -205,9 +174,9 @@ describe('UpdateService while CreationInProgress', () => {
     assert.deepEqual(dispatches(d), [], 'the running create is neither cancelled nor doubled');
     const op = e.op();
     assert.equal(op.state, 'CreationInProgress');
-    assert.deepEqual(op.config, configFor(9090));
+    assert.deepEqual(op.config, webConfig(9090));
     assert.equal(op.inFlight?.dispatchId, create.dispatchId);
-    assert.deepEqual(op.inFlight?.config, configFor(8080));
+    assert.deepEqual(op.inFlight?.config, webConfig(8080));
   });
 
   it('goes to UpdateInProgress when the create completes with a drifted config, and dispatches the update', () => {
@@ -216,10 +185,10 @@ describe('UpdateService while CreationInProgress', () => {
     e.at(5, [upsertService(web(2, 9090))]);
     const d = e.at(10, [completion(create, success())]);
     assert.deepEqual(transitions(d), ['CreationInProgress->UpdateInProgress']);
-    assert.deepEqual(e.op().lastApplied, configFor(8080));
+    assert.deepEqual(e.op().lastApplied, webConfig(8080));
     const update = theDispatch(d);
     assert.equal(update.operation, 'update');
-    assert.deepEqual(update.config, configFor(9090));
+    assert.deepEqual(update.config, webConfig(9090));
   });
 
   it('ends Created when the spec returned to the in-flight snapshot before the create completed', () => {
@@ -259,10 +228,10 @@ describe('UpdateService while Created', () => {
     assert.deepEqual(transitions(d), ['Created->UpdateInProgress']);
     const update = theDispatch(d);
     assert.equal(update.operation, 'update');
-    assert.deepEqual(update.config, configFor(9090));
+    assert.deepEqual(update.config, webConfig(9090));
     assert.equal(update.attempt, 1);
     assert.equal(update.correlationId, create.correlationId);
-    assert.deepEqual(e.op().lastApplied, configFor(8080), 'last applied changes only on success');
+    assert.deepEqual(e.op().lastApplied, webConfig(8080), 'last applied changes only on success');
   });
 
   it('builds the config from the spec: ports sorted, target ports as backends, idle timeout from the annotation', () => {
@@ -279,7 +248,7 @@ describe('UpdateService while Created', () => {
     });
     const update = theDispatch(e.at(20, [upsertService(spec)]));
     assert.deepEqual(update.config, {
-      ...configFor(8080),
+      ...webConfig(8080),
       ports: [
         { protocol: 'TCP', port: 80, backendPort: 8080 },
         { protocol: 'TCP', port: 443, backendPort: 8443 },
@@ -296,13 +265,13 @@ describe('UpdateService while UpdateInProgress', () => {
     created(e);
     const update = theDispatch(e.at(20, [upsertService(web(2, 9090, HELD))]));
     assert.deepEqual(dispatches(e.at(25, [upsertService(web(3, 7070, HELD))])), []);
-    assert.deepEqual(e.op().config, configFor(7070));
-    assert.deepEqual(e.op().inFlight?.config, configFor(9090));
+    assert.deepEqual(e.op().config, webConfig(7070));
+    assert.deepEqual(e.op().inFlight?.config, webConfig(9090));
     const d = e.at(30, [completion(update, success())]);
-    assert.deepEqual(e.op().lastApplied, configFor(9090));
+    assert.deepEqual(e.op().lastApplied, webConfig(9090));
     const next = theDispatch(d);
     assert.equal(next.operation, 'update');
-    assert.deepEqual(next.config, configFor(7070));
+    assert.deepEqual(next.config, webConfig(7070));
   });
 
   it('dispatches a changed spec at once, with a fresh retry, when the update waits in backoff', () => {
@@ -313,7 +282,7 @@ describe('UpdateService while UpdateInProgress', () => {
     assert.equal(e.op().retry.count, 1);
     const next = theDispatch(e.at(40, [upsertService(web(3, 7070, HELD))]));
     assert.equal(next.attempt, 1);
-    assert.deepEqual(next.config, configFor(7070));
+    assert.deepEqual(next.config, webConfig(7070));
     assert.deepEqual(e.op().retry, { count: 0, nextAt: null, parkedUntil: null });
   });
 });
@@ -329,12 +298,12 @@ describe('UpdateService while DeletionPending or DeletionInProgress', () => {
     const op = e.op();
     assert.equal(op.state, 'DeletionInProgress');
     assert.equal(op.recreateAfterDeletion, true);
-    assert.deepEqual(op.config, configFor(9090));
+    assert.deepEqual(op.config, webConfig(9090));
     const d = e.at(30, [completion(del, success(null))]);
     assert.deepEqual(transitions(d), ['DeletionInProgress->NotStarted', 'NotStarted->CreationInProgress']);
     const create = theDispatch(d);
     assert.equal(create.operation, 'create');
-    assert.deepEqual(create.config, configFor(9090));
+    assert.deepEqual(create.config, webConfig(9090));
     assert.equal(e.op().lastApplied, null);
     assert.equal(e.op().recreateAfterDeletion, false);
   });
@@ -425,7 +394,7 @@ describe('DeleteService', () => {
     assert.deepEqual(transitions(d), ['DeletionPending->DeletionInProgress']);
     const del = theDispatch(d);
     assert.equal(del.operation, 'delete');
-    assert.deepEqual(del.config, configFor(8080));
+    assert.deepEqual(del.config, webConfig(8080));
     assert.equal(e.state.nrp.services.get(NAME), 'Inbound', 'what the create registered is known');
     assert.deepEqual(commandsOf(d, 'PatchServiceStatus'), [], 'a deleted Service gets no ingress IP');
     const done = e.at(20, [completion(del, success(null))]);
@@ -452,7 +421,7 @@ describe('DeleteService', () => {
     assert.equal(e.op().inFlight?.dispatchId, update.dispatchId);
     const del = theDispatch(e.at(30, [completion(update, success())]));
     assert.equal(del.operation, 'delete');
-    assert.deepEqual(del.config, configFor(9090), 'the delete targets what the update applied');
+    assert.deepEqual(del.config, webConfig(9090), 'the delete targets what the update applied');
   });
 
   it('moves a Created service with no referencing address to DeletionInProgress and dispatches the delete in the same decision', () => {
@@ -462,7 +431,7 @@ describe('DeleteService', () => {
     assert.deepEqual(transitions(d), ['Created->DeletionPending', 'DeletionPending->DeletionInProgress']);
     const del = theDispatch(d);
     assert.equal(del.operation, 'delete');
-    assert.deepEqual(del.config, configFor(8080));
+    assert.deepEqual(del.config, webConfig(8080));
     assert.equal(del.orphan, false);
     assert.equal(del.correlationId, create.correlationId);
   });
@@ -617,7 +586,7 @@ describe('admission of inbound Services', () => {
     assert.equal(e.state.ops.size, 0);
     const create = theDispatch(e.at(10, [upsertService(web(2))]));
     assert.equal(create.operation, 'create');
-    assert.deepEqual(create.config, configFor(8080));
+    assert.deepEqual(create.config, webConfig(8080));
   });
 
   const notOurs: { name: string; spec: ServiceOptions }[] = [
