@@ -7,12 +7,35 @@ import { ServiceBusMessageSender } from '../shared/bus/serviceBusSender.ts';
 import { TableStateStore, tableStateStoreFromConnectionString } from '../shared/state/tableStateStore.ts';
 import { configureDependencies, systemDependencies } from './dependencies.ts';
 import { readSettings } from './settings.ts';
+import type { Settings } from './settings.ts';
+import { ArmNetworkProvider } from '../shared/azure/armNetworkProvider.ts';
+import { createArmNetworkClient } from '../shared/azure/armNetworkClient.ts';
+import type { NetworkProvider } from '../shared/azure/networkProvider.ts';
+import { NETWORK_SETTINGS, readNetworkConfig } from '../shared/azure/networkConfig.ts';
+import { TableThrottleStore, tableThrottleStoreFromConnectionString } from '../shared/azure/tableThrottleStore.ts';
+import { DEFAULT_THROTTLE_TABLE } from '../shared/azure/throttleDefaults.ts';
+import { ThrottleGate } from '../shared/azure/throttleGate.ts';
 import './engine.ts';
 import './serviceOps.ts';
 import './locations.ts';
 import './debug.ts';
 
 app.setup({ enableHttpStream: false });
+
+/**
+ * The ARM adapter with the shared write budget, when the network settings are there (all of them
+ * are then validated, with one error per field). Without any, serviceOps and locations report a
+ * retryable NoNetworkAdapter failure: visible in every operation's outcome, never silent.
+ */
+function networkFrom(env: NodeJS.ProcessEnv, credential: ManagedIdentityCredential, s: Settings): NetworkProvider | null {
+  if (!Object.values(NETWORK_SETTINGS).some((name) => env[name] !== undefined)) return null;
+  const config = readNetworkConfig(env);
+  const throttleStore = s.STATE_STORAGE_CONNECTION_STRING
+    ? tableThrottleStoreFromConnectionString(s.STATE_STORAGE_CONNECTION_STRING)
+    : new TableThrottleStore(new TableClient(s.AzureWebJobsStorage__tableServiceUri ?? '', DEFAULT_THROTTLE_TABLE, credential));
+  const gate = new ThrottleGate(throttleStore, config.networkSubscriptionId);
+  return new ArmNetworkProvider(createArmNetworkClient(credential, config, { gate }), config);
+}
 
 configureDependencies(() => {
   const s = readSettings(process.env);
@@ -23,7 +46,5 @@ configureDependencies(() => {
   const bus = s.ServiceBusConnection
     ? new ServiceBusClient(s.ServiceBusConnection)
     : new ServiceBusClient(s.ServiceBusConnection__fullyQualifiedNamespace ?? '', credential);
-  // The ARM network adapter is wired here once it exists (issue 4); until then serviceOps reports
-  // NoNetworkAdapter and the engine keeps retrying, visibly.
-  return Promise.resolve(systemDependencies({ store, sender: new ServiceBusMessageSender(bus), network: null, clusters: s.ENGINE_CLUSTERS }));
+  return Promise.resolve(systemDependencies({ store, sender: new ServiceBusMessageSender(bus), network: networkFrom(process.env, credential, s), clusters: s.ENGINE_CLUSTERS }));
 });
