@@ -11,12 +11,15 @@ import type { SubstepFailure } from '../../../shared/azure/armNetworkProvider.ts
 import { readNetworkConfig } from '../../../shared/azure/networkConfig.ts';
 import type { NetworkConfig } from '../../../shared/azure/networkConfig.ts';
 import { ThrottleGate } from '../../../shared/azure/throttleGate.ts';
+import { THROTTLE_GATE_POLICY_NAME } from '../../../shared/azure/throttleGatePolicy.ts';
 import { MemoryThrottleStore } from '../../../shared/azure/throttleStore.ts';
 import type { InboundConfig, OutboundConfig, PortRule, ServiceOperation } from '../../../shared/engine/types.ts';
 import type { NrpSimulator, NrpSimulatorOptions } from '../../../local/sim/nrp/server.ts';
 import { fixedCredential, newClient, startSim } from '../nrp/harness.ts';
 
 export interface SentRequest {
+  /** When the request left the pipeline, after the throttle gate let it through. */
+  readonly at: number;
   readonly method: string;
   readonly path: string;
   readonly body: unknown;
@@ -57,6 +60,11 @@ function insecureHttpClient(): HttpClient {
 export async function startWorld(simOptions: Partial<NrpSimulatorOptions> = {}): Promise<World> {
   const sim = await startSim(simOptions);
   running.push(sim);
+  return adapterOn(sim, new MemoryThrottleStore());
+}
+
+/** An adapter instance (its own client and gate) on a running simulator, sharing `store`. */
+export function adapterOn(sim: NrpSimulator, store: MemoryThrottleStore): World {
   const config = readNetworkConfig({
     AZURE_SUBSCRIPTION_ID: sim.subscriptionId,
     AZURE_RESOURCE_GROUP: sim.resourceGroup,
@@ -64,7 +72,6 @@ export async function startWorld(simOptions: Partial<NrpSimulatorOptions> = {}):
     AZURE_LOCATION: sim.location,
     CLUSTER_NAME: 'aks-contract',
   });
-  const store = new MemoryThrottleStore();
   // Generous budgets so the buckets never hold a test up; the shared store is read every request.
   const gate = new ThrottleGate(store, config.networkSubscriptionId, {
     budgets: { read: { burst: 10_000, share: 1, limit: 1_000_000 }, write: { burst: 10_000, share: 1, limit: 1_000_000 } },
@@ -82,11 +89,12 @@ export async function startWorld(simOptions: Partial<NrpSimulatorOptions> = {}):
       const token = await fixedCredential.getToken('https://management.azure.com/.default');
       request.headers.set('authorization', `Bearer ${token?.token ?? ''}`);
       const body = typeof request.body === 'string' ? (JSON.parse(request.body) as unknown) : undefined;
-      sent.push({ method: request.method, path: new URL(request.url).pathname, body });
+      sent.push({ at: Date.now(), method: request.method, path: new URL(request.url).pathname, body });
       return next(request);
     },
   };
-  client.pipeline.addPolicy(plainHttpBearer);
+  // After the gate, so that `at` is when the request really went out.
+  client.pipeline.addPolicy(plainHttpBearer, { afterPolicies: [THROTTLE_GATE_POLICY_NAME] });
   const substepFailures: SubstepFailure[] = [];
   const provider = new ArmNetworkProvider(client, config, {
     pollIntervalMs: 5,

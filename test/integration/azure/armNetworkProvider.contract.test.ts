@@ -7,7 +7,7 @@ import { isNetworkError } from '../../../shared/azure/networkProvider.ts';
 import type { NetworkError } from '../../../shared/azure/networkProvider.ts';
 import type { LocationsRequest, OperationOutcome } from '../../../shared/engine/types.ts';
 import { all, RG } from '../nrp/harness.ts';
-import { createOp, deleteOp, inboundConfig, outboundConfig, sentTo, startWorld, stopAll, updateOp } from './armNetworkHarness.ts';
+import { adapterOn, createOp, deleteOp, inboundConfig, outboundConfig, sentTo, startWorld, stopAll, updateOp } from './armNetworkHarness.ts';
 import type { World } from './armNetworkHarness.ts';
 
 after(stopAll);
@@ -278,6 +278,20 @@ describe('ArmNetworkProvider against the NRP simulator: faults', () => {
     const t0 = Date.now();
     await w.gate.acquire('write');
     assert.ok(Date.now() >= until.write - 5, `acquire waited ${Date.now() - t0} ms`);
+  });
+
+  it('a 429 seen by one adapter instance holds back the writes of another that shares the throttle store', async () => {
+    const a = await startWorld();
+    const b = adapterOn(a.sim, a.store);
+    a.sim.faults.arm({ operation: 'publicIPAddresses.createOrUpdate', status: 429, retryAfterSeconds: 1 });
+    assertFailure(await a.provider.executeServiceOperation(createOp(inboundConfig(UID, HTTP_DNS))));
+    const until = (await b.store.read(b.gate.scope)).write;
+    assert.ok(until > Date.now(), 'the shared pause is in the future');
+    const result = await b.provider.executeServiceOperation(createOp(inboundConfig(UID, HTTP_DNS)));
+    assert.equal(result.result, 'success');
+    const firstWriteOfB = b.sent.find((r) => r.method === 'PUT');
+    assert.ok(firstWriteOfB, 'b sent a PUT');
+    assert.ok(firstWriteOfB.at >= until - 5, `b wrote at ${firstWriteOfB.at}, before the pause ended at ${until}`);
   });
 
   it('a 429 on updateAddressLocations is a NetworkError carrying Retry-After, and pauses writes', async () => {
