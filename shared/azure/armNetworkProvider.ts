@@ -8,6 +8,7 @@
 // serializers put them back, so the bodies of serviceRequests.ts are mapped onto the models
 // (`sdk*` below) and come out on the wire as built; test/unit/azure/armNetworkProvider.test.ts
 // pins that, request by request.
+import { statusCodeOf } from '../tables/tableClients.ts';
 import type {
   LoadBalancer,
   NatGateway,
@@ -93,7 +94,7 @@ class OperationRefused extends Error {
 }
 
 function statusOf(e: unknown): number | null {
-  return typeof e === 'object' && e !== null && 'statusCode' in e && typeof e.statusCode === 'number' ? e.statusCode : null;
+  return statusCodeOf(e) ?? null;
 }
 
 /** A delete step's 404: the thing is already gone, which is what the step wanted. */

@@ -2,6 +2,7 @@
 // subscription id, RowKey `nrp`) with `readUntil` and `writeUntil` in epoch ms. Writers only ever
 // move a value later, under the entity's ETag, so two instances that see 429s at once cannot
 // shorten each other's pause.
+import { statusCodeOf, tableCreator } from '../tables/tableClients.ts';
 import { TableClient } from '@azure/data-tables';
 import type { TableServiceClientOptions } from '@azure/data-tables';
 import { DEFAULT_THROTTLE_TABLE } from './throttleDefaults.ts';
@@ -25,10 +26,6 @@ export interface TableThrottleStoreOptions {
   readonly ensureTable?: boolean | undefined;
 }
 
-function statusOf(e: unknown): number | undefined {
-  if (typeof e === 'object' && e !== null && 'statusCode' in e && typeof e.statusCode === 'number') return e.statusCode;
-  return undefined;
-}
 
 /** Epoch ms do not fit an Int32, the type an untyped JSON integer would get: say Double (exact to 2^53). */
 function asDouble(ms: number): { value: number; type: 'Double' } {
@@ -41,12 +38,11 @@ function epochMs(v: unknown): number {
 
 export class TableThrottleStore implements ThrottleStore {
   private readonly client: TableClient;
-  private readonly ensureTable: boolean;
-  private tableReady: Promise<void> | null = null;
+  private readonly createTable: ReturnType<typeof tableCreator> | null;
 
   constructor(client: TableClient, options: TableThrottleStoreOptions = {}) {
     this.client = client;
-    this.ensureTable = options.ensureTable ?? true;
+    this.createTable = (options.ensureTable ?? true) ? tableCreator(client) : null;
   }
 
   async read(scope: string, options: ThrottleStoreOptions = {}): Promise<ThrottledUntil> {
@@ -70,7 +66,7 @@ export class TableThrottleStore implements ThrottleStore {
         return;
       } catch (e) {
         // 409: created meanwhile; 412: changed since read. Either way, read again and compare.
-        const status = statusOf(e);
+        const status = statusCodeOf(e);
         if (status !== 409 && status !== 412) throw e;
       }
     }
@@ -83,19 +79,13 @@ export class TableThrottleStore implements ThrottleStore {
       const e = await this.client.getEntity<ThrottleEntity>(scope, ROW_KEY, { abortSignal: options.abortSignal });
       return { value: e, etag: e.etag };
     } catch (err) {
-      if (statusOf(err) === 404) return null;
+      if (statusCodeOf(err) === 404) return null;
       throw err;
     }
   }
 
   private ready(options: ThrottleStoreOptions): Promise<void> {
-    if (!this.ensureTable) return Promise.resolve();
-    this.tableReady ??= this.client.createTable({ abortSignal: options.abortSignal }).catch((e: unknown) => {
-      if (statusOf(e) === 409) return; // TableAlreadyExists
-      this.tableReady = null;
-      throw e;
-    });
-    return this.tableReady;
+    return this.createTable ? this.createTable(options.abortSignal) : Promise.resolve();
   }
 }
 

@@ -8,6 +8,7 @@
 // gen == G and its writer committed G; any other row reads as its undo copy. Every transaction of
 // a save also updates meta under its ETag, so a save whose claim someone else took can write
 // nothing more.
+import { statusCodeOf, tableCreator } from '../tables/tableClients.ts';
 import { randomUUID } from 'node:crypto';
 import { TableClient, odata } from '@azure/data-tables';
 import type { TableServiceClientOptions, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
@@ -71,19 +72,14 @@ class TableVersion {
   }
 }
 
-function statusOf(e: unknown): number | undefined {
-  if (typeof e === 'object' && e !== null && 'statusCode' in e && typeof e.statusCode === 'number') return e.statusCode;
-  return undefined;
-}
 
 export class TableStateStore implements StateStore {
   private readonly client: TableClient;
-  private readonly ensureTable: boolean;
-  private tableReady: Promise<void> | null = null;
+  private readonly createTable: ReturnType<typeof tableCreator> | null;
 
   constructor(client: TableClient, options: TableStateStoreOptions = {}) {
     this.client = client;
-    this.ensureTable = options.ensureTable ?? true;
+    this.createTable = (options.ensureTable ?? true) ? tableCreator(client) : null;
   }
 
   async load(cluster: string, options: StoreOptions = {}): Promise<LoadedState> {
@@ -201,20 +197,14 @@ export class TableStateStore implements StateStore {
   }
 
   private ready(options: StoreOptions): Promise<void> {
-    if (!this.ensureTable) return Promise.resolve();
-    this.tableReady ??= this.client.createTable({ abortSignal: options.abortSignal }).catch((e: unknown) => {
-      if (statusOf(e) === 409) return; // TableAlreadyExists
-      this.tableReady = null;
-      throw e;
-    });
-    return this.tableReady;
+    return this.createTable ? this.createTable(options.abortSignal) : Promise.resolve();
   }
 
   private async readMetaRow(partitionKey: string, options: StoreOptions): Promise<StoredMeta | null> {
     try {
       return readMeta(await this.client.getEntity<Record<string, unknown>>(partitionKey, META_ROW, { abortSignal: options.abortSignal }));
     } catch (e) {
-      if (statusOf(e) === 404) return null;
+      if (statusCodeOf(e) === 404) return null;
       throw e;
     }
   }
@@ -224,7 +214,7 @@ export class TableStateStore implements StateStore {
     try {
       return await this.client.submitTransaction(actions, { abortSignal: options.abortSignal });
     } catch (e) {
-      const status = statusOf(e);
+      const status = statusCodeOf(e);
       if (status === 412 || (status === 409 && createsMeta)) throw new StateConflictError(cluster);
       throw e;
     }
