@@ -21,7 +21,7 @@ import type {
   ServiceOperation,
   SyncFailure,
 } from '../../shared/engine/types.ts';
-import { CLUSTER, syncedEvents } from './builders.ts';
+import { ALL_KINDS, CLUSTER, syncedEvents } from './builders.ts';
 
 export type ObjectFact =
   | { kind: 'Service'; fact: ServiceFact }
@@ -327,6 +327,19 @@ export class World {
     const parts = driftParts(nrpDrift(this.state.nrp, services, locations), maxChars);
     for (const p of parts) this.send([{ kind: 'NrpDriftObserved', nrpEpoch, ...p }]);
     return parts.length;
+  }
+
+  /** Re-list everything the cluster holds under `snapshot`, then finish the snapshot for every kind (a forwarder restart). */
+  relist(snapshot: string): void {
+    const events: EngineEvent[] = [];
+    for (const o of this.cluster.values()) {
+      if (o.kind === 'Service') events.push({ kind: 'ServiceUpserted', service: o.fact, snapshot });
+      else if (o.kind === 'EndpointSlice') events.push({ kind: 'EndpointSliceUpserted', slice: o.fact, snapshot });
+      else if (o.kind === 'Node') events.push({ kind: 'NodeUpserted', node: o.fact, snapshot });
+      else events.push({ kind: 'PodUpserted', pod: o.fact, snapshot });
+    }
+    for (const objectKind of ALL_KINDS) events.push({ kind: 'KubernetesSynced', objectKind, snapshot });
+    this.send(events);
   }
 
   advance(ms: number): void {

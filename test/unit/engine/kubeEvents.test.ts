@@ -4,9 +4,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide } from '../../../shared/engine/decide.ts';
 import { initialState } from '../../../shared/engine/state.ts';
-import type { ClusterState, EngineCommand, EngineEvent, EngineObservation } from '../../../shared/engine/types.ts';
+import type { ClusterState, EngineCommand, EngineObservation } from '../../../shared/engine/types.ts';
 import {
-  ALL_KINDS,
   ctxAt,
   deleted,
   node,
@@ -41,18 +40,6 @@ function effects(list: readonly EngineCommand[]): EngineCommand[] {
 /** A list resourceVersion above every resourceVersion the World hands out in these tests. */
 const RELIST = '1000000';
 
-/** Re-list everything the World's cluster holds under `snapshot`, then finish the snapshot for every kind. */
-function relist(w: World, snapshot: string): void {
-  const events: EngineEvent[] = [];
-  for (const o of w.cluster.values()) {
-    if (o.kind === 'Service') events.push({ kind: 'ServiceUpserted', service: o.fact, snapshot });
-    else if (o.kind === 'EndpointSlice') events.push({ kind: 'EndpointSliceUpserted', slice: o.fact, snapshot });
-    else if (o.kind === 'Node') events.push({ kind: 'NodeUpserted', node: o.fact, snapshot });
-    else events.push({ kind: 'PodUpserted', pod: o.fact, snapshot });
-  }
-  for (const objectKind of ALL_KINDS) events.push({ kind: 'KubernetesSynced', objectKind, snapshot });
-  w.send(events);
-}
 
 const web = service('web', { resourceVersion: '5' });
 const webKey = web.uid.toLowerCase();
@@ -209,7 +196,7 @@ describe('snapshot pruning', () => {
 
     // The forwarder was down while the Service went away (its finalizer stripped by hand).
     w.cluster.delete('Service/default/web');
-    relist(w, RELIST);
+    w.relist(RELIST);
     assert.equal(w.state.kube.services.has(name), false);
     assert.equal(w.state.ops.get(name)?.state, 'DeletionPending');
     assert.ok(w.settle());
@@ -226,7 +213,7 @@ describe('snapshot pruning', () => {
     assert.ok(w.settle());
     const name = svc.uid.toLowerCase();
     const before = w.observations.length;
-    relist(w, RELIST);
+    w.relist(RELIST);
     const ignored = observed(w.observations.slice(before), 'EventIgnored');
     assert.ok(ignored.some((o) => o.objectKind === 'Service' && o.reason === 'duplicate'), 'the re-listed Service is a duplicate');
     assert.equal(w.state.kube.services.get(name)?.snapshot, RELIST);
@@ -268,7 +255,7 @@ describe('snapshot pruning', () => {
     assert.ok(w.settle());
     assert.deepEqual(Object.keys(w.nrp.snapshot()), ['10.0.0.4', '10.0.0.5']);
     w.cluster.delete('Node/node-b');
-    relist(w, RELIST);
+    w.relist(RELIST);
     assert.ok(w.settle());
     assert.deepEqual(Object.keys(w.nrp.snapshot()), ['10.0.0.4']);
     assert.equal(w.nrp.locations.has('10.0.0.5'), false);

@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide } from '../../../shared/engine/decide.ts';
 import { initialState } from '../../../shared/engine/state.ts';
-import type { EngineCommand, EngineEvent, ServiceOperation } from '../../../shared/engine/types.ts';
-import { ALL_KINDS, CLUSTER, ctxAt, node, pod, service, slice, syncedEvents } from '../../support/builders.ts';
+import type { EngineCommand, ServiceOperation } from '../../../shared/engine/types.ts';
+import { CLUSTER, ctxAt, node, pod, service, slice, syncedEvents } from '../../support/builders.ts';
 import { OVERLAY, World } from '../../support/world.ts';
 
 type Command<K extends EngineCommand['kind']> = Extract<EngineCommand, { kind: K }>;
@@ -26,17 +26,6 @@ function pendingOp(w: World, name: string): ServiceOperation {
   return op;
 }
 
-function relist(w: World, snapshot: string): void {
-  const events: EngineEvent[] = [];
-  for (const o of w.cluster.values()) {
-    if (o.kind === 'Service') events.push({ kind: 'ServiceUpserted', service: o.fact, snapshot });
-    else if (o.kind === 'EndpointSlice') events.push({ kind: 'EndpointSliceUpserted', slice: o.fact, snapshot });
-    else if (o.kind === 'Node') events.push({ kind: 'NodeUpserted', node: o.fact, snapshot });
-    else events.push({ kind: 'PodUpserted', pod: o.fact, snapshot });
-  }
-  for (const objectKind of ALL_KINDS) events.push({ kind: 'KubernetesSynced', objectKind, snapshot });
-  w.send(events);
-}
 
 const svc = service('web');
 const NAME = svc.uid.toLowerCase();
@@ -253,7 +242,7 @@ describe('recovery through observation', () => {
     w.state = initialState(CLUSTER);
     w.observeNrp();
     const mark = w.commands.length;
-    relist(w, '1000000');
+    w.relist('1000000');
     const ops = commands(w.commands.slice(mark), 'DispatchServiceOperation').map((c) => `${c.operation.serviceName}:${c.operation.operation}`);
     assert.deepEqual(ops, [`${NAME}:update`], 'the LB is re-applied, the NAT gateway is left alone');
     assert.deepEqual(commands(w.commands.slice(mark), 'SyncLocations'), [], 'the mirror already matches');

@@ -1,7 +1,6 @@
 // A World driven through a scenario that makes the engine hear every kind of event and emit every
 // kind of command, so the message tests map real values rather than hand-written ones.
-import type { EngineEvent } from '../../../shared/engine/types.ts';
-import { CLUSTER, node, pod, service, slice, syncedEvents, uidOf } from '../../support/builders.ts';
+import { CLUSTER, node, pod, service, slice, uidOf } from '../../support/builders.ts';
 import { World } from '../../support/world.ts';
 
 export { CLUSTER };
@@ -14,17 +13,6 @@ function firstPending(w: World): string {
   return id.value;
 }
 
-/** Every object the cluster holds, sent again as part of `snapshot`, then the snapshot markers. */
-function relist(w: World, snapshot: string): void {
-  const events: EngineEvent[] = [];
-  for (const o of w.cluster.values()) {
-    if (o.kind === 'Service') events.push({ kind: 'ServiceUpserted', service: o.fact, snapshot });
-    else if (o.kind === 'EndpointSlice') events.push({ kind: 'EndpointSliceUpserted', slice: o.fact, snapshot });
-    else if (o.kind === 'Node') events.push({ kind: 'NodeUpserted', node: o.fact, snapshot });
-    else events.push({ kind: 'PodUpserted', pod: o.fact, snapshot });
-  }
-  w.send([...events, ...syncedEvents(snapshot)]);
-}
 
 export function busyWorld(): World {
   const w = new World();
@@ -61,7 +49,7 @@ export function busyWorld(): World {
   w.completeSync({ failAt: 0, outcomeUnknown: true, unknownApplied: true });
   w.settle();
   // A re-list: every object again as part of a snapshot, then the snapshot markers.
-  relist(w, '9000');
+  w.relist('9000');
   // A mapping NRP holds that the mirror does not know: the delete is refused and NRP is read again.
   w.nrp.locations.get('10.0.0.4')?.set('10.244.0.99', [uidOf('web').toLowerCase()]);
   w.remove('Service', 'web');
