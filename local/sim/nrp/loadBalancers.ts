@@ -6,6 +6,7 @@ import { checkVirtualNetwork, resolvePublicIp } from './references.ts';
 import { intInRange, oneOf, parseBody, requireLocation, skuShape, subResource, tagsShape } from './requestBody.ts';
 import type { ResourceKind } from './resourceKind.ts';
 import type { BackendPool, Frontend, LoadBalancer, NrpStore, Rule } from './store.ts';
+import { trackedFields } from './store.ts';
 
 /** The only SKU the Service Gateway's load balancers use; compared case-sensitively, as the reference does. */
 export const SERVICE_LB_SKU = 'Service';
@@ -171,12 +172,7 @@ export const loadBalancers: ResourceKind<LoadBalancer> = {
     }
 
     return {
-      name: existing?.name ?? name,
-      location: requireLocation(b.location),
-      tags: b.tags,
-      guid: existing?.guid ?? store.nextGuid(),
-      etag: '',
-      busyUntil: 0,
+      ...trackedFields(store, existing, name, { location: requireLocation(b.location), tags: b.tags }),
       sku: { name: SERVICE_LB_SKU, tier: b.sku.tier },
       scope: p.scope,
       frontends,

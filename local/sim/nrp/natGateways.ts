@@ -5,6 +5,7 @@ import { checkServiceGateway, resolvePublicIp } from './references.ts';
 import { intInRange, parseBody, requireLocation, skuOf, skuShape, subResource, tagsShape } from './requestBody.ts';
 import type { ResourceKind } from './resourceKind.ts';
 import type { NatGateway, NrpStore } from './store.ts';
+import { trackedFields } from './store.ts';
 import type { IpVersion } from './types.ts';
 
 const body = z.object({
@@ -63,12 +64,7 @@ export const natGateways: ResourceKind<NatGateway> = {
       throw badRequest('PublicIPAddressInUse', `NAT gateway ${natId} lists one public IP address twice.`);
     }
     return {
-      name: existing?.name ?? name,
-      location: requireLocation(b.location),
-      tags: b.tags,
-      guid: existing?.guid ?? store.nextGuid(),
-      etag: '',
-      busyUntil: 0,
+      ...trackedFields(store, existing, name, { location: requireLocation(b.location), tags: b.tags }),
       sku,
       idleTimeoutInMinutes: intInRange(p.idleTimeoutInMinutes, 4, 120, 4, 'idleTimeoutInMinutes'),
       publicIpIds: v4,

@@ -4,6 +4,7 @@ import { ArmError, badRequest, invalidFormat } from './armError.ts';
 import { oneOf, parseBody, requireLocation, skuOf, skuShape, tagsShape, intInRange } from './requestBody.ts';
 import type { ResourceKind } from './resourceKind.ts';
 import type { NrpStore, PublicIp } from './store.ts';
+import { trackedFields } from './store.ts';
 
 const body = z.object({
   location: z.string().optional(),
@@ -42,12 +43,7 @@ export const publicIpAddresses: ResourceKind<PublicIp> = {
       throw invalidFormat(`sku of ${store.id('publicIPAddresses', name)} cannot be changed from ${existing.sku.name} to ${sku.name}.`);
     }
     return {
-      name: existing?.name ?? name,
-      location: requireLocation(b.location),
-      tags: b.tags,
-      guid: existing?.guid ?? store.nextGuid(),
-      etag: '',
-      busyUntil: 0,
+      ...trackedFields(store, existing, name, { location: requireLocation(b.location), tags: b.tags }),
       sku,
       allocationMethod,
       version,

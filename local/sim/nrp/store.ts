@@ -24,6 +24,16 @@ export interface Tracked {
   busyUntil: number;
 }
 
+/** The fields every tracked resource's PUT sets the same way: name and guid survive an update. */
+export function trackedFields(
+  store: { nextGuid(): string },
+  existing: Tracked | undefined,
+  name: string,
+  body: { readonly location: string; readonly tags: Readonly<Record<string, string>> | undefined },
+): Tracked {
+  return { name: existing?.name ?? name, location: body.location, tags: body.tags, guid: existing?.guid ?? store.nextGuid(), etag: '', busyUntil: 0 };
+}
+
 export interface PublicIp extends Tracked {
   readonly sku: Sku;
   readonly allocationMethod: 'Static' | 'Dynamic';
