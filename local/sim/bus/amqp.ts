@@ -406,7 +406,7 @@ export interface AmqpServer {
   close(): Promise<void>;
 }
 
-export async function listen(host: string, handlers: ServerHandlers): Promise<AmqpServer> {
+export async function listen(host: string, handlers: ServerHandlers, listenPort = 0): Promise<AmqpServer> {
   const container = rhea.create_container({
     id: 'sim-service-bus',
     // We settle what we receive ourselves (batches can be refused), and tell abandon from release.
@@ -533,7 +533,7 @@ export async function listen(host: string, handlers: ServerHandlers): Promise<Am
     container.on(event, () => undefined);
   }
 
-  const server: Server = container.listen({ host, port: 0 });
+  const server: Server = container.listen({ host, port: listenPort });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

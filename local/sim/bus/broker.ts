@@ -85,7 +85,10 @@ class Broker {
     }
   }
 
-  async start(host: string): Promise<number> {
+  private host = '127.0.0.1';
+
+  async start(host: string, port = 0): Promise<number> {
+    this.host = host;
     this.server = await listen(host, {
       onOutgoingAttach: (l) => this.onOutgoingAttach(l),
       onIncomingAttach: (l) => this.onIncomingAttach(l),
@@ -94,8 +97,26 @@ class Broker {
       onDraining: (l) => this.onDraining(l),
       onOutcome: (l, d, o) => this.onOutcome(l, d, o),
       onLinkClosed: (l) => this.onLinkClosed(l),
-    });
+    }, port);
     return this.server.port;
+  }
+
+  /** An outage: every connection dropped, the port closed, the queues kept. */
+  async goOffline(): Promise<void> {
+    if (this.stopped || this.server === undefined) return;
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.link.refuse({ condition: 'amqp:connection:forced', description: 'The test broker is offline.' });
+    }
+    const server = this.server;
+    this.server = undefined;
+    await server.close();
+  }
+
+  /** The end of an outage: listening again on the same port, with the queues as they were. */
+  async comeOnline(port: number): Promise<void> {
+    if (this.stopped || this.server !== undefined) return;
+    await this.start(this.host, port);
   }
 
   async stop(): Promise<void> {
@@ -535,6 +556,8 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
       `Endpoint=sb://${host}:${port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true`,
     port,
     stop: () => broker.stop(),
+    goOffline: () => broker.goOffline(),
+    comeOnline: () => broker.comeOnline(port),
     peekState: (queue) => broker.peekState(queue),
     sweep: () => broker.kick(),
   };

@@ -93,6 +93,10 @@ export interface BrokerHandle {
   readonly port: number;
   /** Closes every client connection and the listener. Idempotent. */
   stop(): Promise<void>;
+  /** Simulates an outage: drops every connection and stops listening, keeping every queue's content. */
+  goOffline(): Promise<void>;
+  /** Ends the outage: listens again on the same port. */
+  comeOnline(): Promise<void>;
   /** Counts and dead letters of one queue. Throws for an unknown queue. */
   peekState(queue: string): QueueState;
   /** Re-evaluates lock expiry and due scheduled messages now (useful with a fake clock). */
