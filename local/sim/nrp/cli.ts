@@ -4,6 +4,7 @@
 // Starts the NRP simulator on loopback, prints where it is, and stops on SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { startNrpSimulator } from './server.ts';
+import { stopOnSignals } from '../serve.ts';
 
 const { values } = parseArgs({
   options: {
@@ -58,15 +59,4 @@ process.stdout.write([
   '',
 ].join('\n'));
 
-let stopping = false;
-function shutdown(signal: NodeJS.Signals): void {
-  if (stopping) return;
-  stopping = true;
-  process.stdout.write(`${signal}: stopping\n`);
-  sim.stop().then(() => process.exit(0), (err: unknown) => {
-    process.stderr.write(`stop failed: ${String(err)}\n`);
-    process.exit(1);
-  });
-}
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+stopOnSignals(sim);

@@ -20,6 +20,7 @@ import { NrpStore } from './store.ts';
 import { Bucket } from './throttle.ts';
 import { resolveOptions } from './types.ts';
 import type { NrpFault, NrpSimulator, NrpSimulatorOptions, ResolvedOptions } from './types.ts';
+import { listenHttp } from '../serve.ts';
 
 export type {
   ArmedFault, Clock, NrpFault, NrpSimulator, NrpSimulatorOptions, NrpSnapshot, SyncPostStatus,
@@ -66,16 +67,7 @@ class NrpServer {
   }
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    const addr = this.server.address() as AddressInfo;
-    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    this.baseUrl = `http://${host}:${addr.port}`;
+    this.baseUrl = await listenHttp(this.server, this.options.port, this.options.host);
   }
 
   port(): number {
