@@ -1,0 +1,181 @@
+// The engine's requests to the cluster, applied with optimistic concurrency: read the object, check
+// it is still the one the engine meant (same UID), write with its resourceVersion as precondition,
+// and on a conflict read again and retry. A write that has become pointless (the object is gone,
+// was replaced, or already says it) is an outcome, not an error; only transient failures throw.
+import type { ObjectRef } from '../../shared/engine/types.ts';
+import type { KubernetesAction } from '../../shared/messages/kubernetesActionSchema.ts';
+import { stableHash } from '../../shared/messages/messageIds.ts';
+import type { Json, KubeApi } from '../kubeApi.ts';
+import { KubeApiError } from '../kubeApi.ts';
+import type { IngressEntry } from './ingressMerge.ts';
+import { mergeIngress } from './ingressMerge.ts';
+
+export type ActionOutcome =
+  | { readonly result: 'applied' }
+  | { readonly result: 'unchanged' }
+  /** The target no longer exists or is another object under the same name. */
+  | { readonly result: 'gone' }
+  /** The API server refused it for good (422, 400): retrying cannot help. */
+  | { readonly result: 'refused'; readonly detail: string };
+
+export interface KubeWriterOptions {
+  readonly api: KubeApi;
+  /** Events name this instance (the pod name). */
+  readonly instance: string;
+  readonly conflictRetries?: number | undefined;
+  readonly now?: (() => number) | undefined;
+}
+
+const MERGE = 'application/merge-patch+json';
+const COMPONENT = 'servicegateway.azure.com/forwarder';
+
+function objectPath(t: ObjectRef): string {
+  const plural = t.kind === 'Service' ? 'services' : 'pods';
+  return `/api/v1/namespaces/${encodeURIComponent(t.namespace)}/${plural}/${encodeURIComponent(t.name)}`;
+}
+
+function rec(v: unknown): Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** Kubernetes timestamps: RFC 3339 in whole seconds. */
+function timestamp(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+class Conflict extends Error {}
+
+export class KubeWriter {
+  private readonly o: KubeWriterOptions;
+  private readonly now: () => number;
+
+  constructor(options: KubeWriterOptions) {
+    this.o = options;
+    this.now = options.now ?? Date.now;
+  }
+
+  async apply(action: KubernetesAction): Promise<ActionOutcome> {
+    try {
+      switch (action.kind) {
+        case 'PatchServiceStatus':
+          return await this.withRetries(() => this.patchStatus(action.target, action.ingressIp, action.family));
+        case 'AddFinalizer':
+          return await this.withRetries(() => this.setFinalizer(action.target, action.finalizer, true));
+        case 'RemoveFinalizer':
+          return await this.withRetries(() => this.setFinalizer(action.target, action.finalizer, false));
+        case 'RecordKubernetesEvent':
+          return await this.withRetries(() => this.recordEvent(action));
+      }
+    } catch (e) {
+      if (e instanceof KubeApiError && (e.status === 422 || e.status === 400)) return { result: 'refused', detail: e.message };
+      throw e;
+    }
+  }
+
+  private async withRetries(attempt: () => Promise<ActionOutcome>): Promise<ActionOutcome> {
+    const retries = this.o.conflictRetries ?? 5;
+    for (let i = 0; ; i++) {
+      try {
+        return await attempt();
+      } catch (e) {
+        const conflict = e instanceof Conflict || (e instanceof KubeApiError && e.status === 409 && e.reason !== 'AlreadyExists');
+        if (!conflict || i >= retries) throw e instanceof Conflict ? new KubeApiError(409, 'Conflict', `still conflicting after ${retries} retries`) : e;
+        await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * (i + 1)));
+      }
+    }
+  }
+
+  /** The target as it is now, or null when it is gone or is another object with the same name. */
+  private async current(target: ObjectRef): Promise<Json | null> {
+    try {
+      const obj = await this.o.api.request('GET', objectPath(target));
+      return rec(obj['metadata'])['uid'] === target.uid ? obj : null;
+    } catch (e) {
+      if (e instanceof KubeApiError && e.status === 404) return null;
+      throw e;
+    }
+  }
+
+  /** A merge patch guarded by UID and resourceVersion; 404 means the target went away meanwhile. */
+  private async guardedPatch(path: string, obj: Json, patch: Json): Promise<ActionOutcome> {
+    const meta = rec(obj['metadata']);
+    const body = { ...patch, metadata: { ...rec(patch['metadata']), uid: meta['uid'], resourceVersion: meta['resourceVersion'] } };
+    try {
+      await this.o.api.request('PATCH', path, { body, contentType: MERGE });
+      return { result: 'applied' };
+    } catch (e) {
+      if (e instanceof KubeApiError && e.status === 404) return { result: 'gone' };
+      if (e instanceof KubeApiError && e.status === 409) throw new Conflict(e.message);
+      throw e;
+    }
+  }
+
+  private async patchStatus(target: ObjectRef, ip: string, family: 'IPv4' | 'IPv6'): Promise<ActionOutcome> {
+    const svc = await this.current(target);
+    if (svc === null) return { result: 'gone' };
+    const lb = rec(rec(svc['status'])['loadBalancer']);
+    const ingress = Array.isArray(lb['ingress']) ? (lb['ingress'] as IngressEntry[]) : [];
+    const merged = mergeIngress(ingress, ip, family);
+    if (!merged.changed) return { result: 'unchanged' };
+    return this.guardedPatch(`${objectPath(target)}/status`, svc, { status: { loadBalancer: { ingress: merged.ingress } } });
+  }
+
+  private async setFinalizer(target: ObjectRef, finalizer: string, present: boolean): Promise<ActionOutcome> {
+    const obj = await this.current(target);
+    if (obj === null) return { result: 'gone' };
+    const meta = rec(obj['metadata']);
+    const finalizers = strings(meta['finalizers']);
+    if (finalizers.includes(finalizer) === present) return { result: 'unchanged' };
+    // Kubernetes refuses new finalizers on an object being deleted; the engine cleans up anyway.
+    if (present && typeof meta['deletionTimestamp'] === 'string') return { result: 'unchanged' };
+    const next = present ? [...finalizers, finalizer] : finalizers.filter((f) => f !== finalizer);
+    return this.guardedPatch(objectPath(target), obj, { metadata: { finalizers: next } });
+  }
+
+  private async recordEvent(action: Extract<KubernetesAction, { kind: 'RecordKubernetesEvent' }>): Promise<ActionOutcome> {
+    const t = action.target;
+    const base = `/api/v1/namespaces/${encodeURIComponent(t.namespace)}/events`;
+    // One Event object per object, type, reason and message; repeats raise its count, as
+    // client-go's recorder does, so a flapping condition does not flood etcd.
+    const name = `${t.name}.${stableHash({ uid: t.uid, type: action.type, reason: action.reason, message: action.message }).slice(0, 16)}`;
+    const now = timestamp(this.now());
+    const event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace: t.namespace },
+      involvedObject: { apiVersion: 'v1', kind: t.kind, namespace: t.namespace, name: t.name, uid: t.uid },
+      type: action.type,
+      reason: action.reason,
+      message: action.message,
+      source: { component: 'servicegateway' },
+      reportingComponent: COMPONENT,
+      reportingInstance: this.o.instance,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    };
+    try {
+      await this.o.api.request('POST', base, { body: event });
+      return { result: 'applied' };
+    } catch (e) {
+      if (!(e instanceof KubeApiError && e.status === 409)) {
+        if (e instanceof KubeApiError && e.status === 404) return { result: 'gone' }; // the namespace is gone
+        throw e;
+      }
+    }
+    const path = `${base}/${encodeURIComponent(name)}`;
+    let existing: Json;
+    try {
+      existing = await this.o.api.request('GET', path);
+    } catch (e) {
+      if (e instanceof KubeApiError && e.status === 404) throw new Conflict('event vanished between create and update');
+      throw e;
+    }
+    const count = typeof existing['count'] === 'number' ? existing['count'] : 1;
+    return this.guardedPatch(path, existing, { count: count + 1, lastTimestamp: now });
+  }
+}

@@ -1,0 +1,77 @@
+// The forwarder's metrics, with OpenTelemetry instruments read out in Prometheus text format on
+// /metrics (the cluster's usual scraper). Each forwarder owns its meter provider, so several can run
+// in one process (tests, the local host) without mixing their numbers.
+import type { Counter, Histogram, Meter } from '@opentelemetry/api';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubeObjectKind } from '../shared/engine/types.ts';
+
+export type ChangeResult = 'queued' | 'coalesced' | 'dropped' | 'unchanged' | 'notOurs' | 'rejected';
+
+export interface ForwarderGauges {
+  outboxSize(): number;
+  remembered(kind: KubeObjectKind): number;
+  synced(kind: KubeObjectKind): boolean;
+}
+
+export class ForwarderMetrics {
+  private readonly provider: MeterProvider;
+  private readonly exporter: PrometheusExporter;
+  readonly meter: Meter;
+  readonly changes: Counter;
+  readonly messagesSent: Counter;
+  readonly sendDuration: Histogram;
+  readonly sendFailures: Counter;
+  readonly relists: Counter;
+  readonly watchRestarts: Counter;
+  readonly actions: Counter;
+
+  constructor() {
+    this.exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+    this.provider = new MeterProvider({ readers: [this.exporter] });
+    const m = this.provider.getMeter('servicegateway-forwarder');
+    this.meter = m;
+    this.changes = m.createCounter('forwarder_changes_total', { description: 'Kubernetes changes seen, by kind and what became of them (queued, coalesced into a queued one, dropped because the outbox was full, unchanged for the engine, not ours, rejected as unreadable)' });
+    this.messagesSent = m.createCounter('forwarder_messages_sent_total', { description: 'Messages accepted by Service Bus, by kind (snapshot markers included)' });
+    this.sendDuration = m.createHistogram('forwarder_send_duration_seconds', { description: 'Time of one send round to Service Bus', unit: 's' });
+    this.sendFailures = m.createCounter('forwarder_send_failures_total', { description: 'Send rounds that failed and will be retried' });
+    this.relists = m.createCounter('forwarder_relists_total', { description: 'Full lists, by kind and reason (start, expired, requested, error)' });
+    this.watchRestarts = m.createCounter('forwarder_watch_restarts_total', { description: 'Watches re-opened, by kind and reason (ended, error)' });
+    this.actions = m.createCounter('forwarder_actions_total', { description: 'Engine actions applied to the cluster, by action and result' });
+  }
+
+  /** Gauges read at scrape time. */
+  observe(gauges: ForwarderGauges): void {
+    const kinds: readonly KubeObjectKind[] = ['Service', 'EndpointSlice', 'Node', 'Pod'];
+    this.meter.createObservableGauge('forwarder_outbox_changes', { description: 'Changes waiting to be sent' }).addCallback((r) => r.observe(gauges.outboxSize()));
+    this.meter.createObservableGauge('forwarder_remembered_objects', { description: 'Objects whose last sent state is remembered, by kind' }).addCallback((r) => {
+      for (const kind of kinds) r.observe(gauges.remembered(kind), { kind });
+    });
+    this.meter.createObservableGauge('forwarder_snapshot_sent', { description: '1 once the first full snapshot of the kind has been sent' }).addCallback((r) => {
+      for (const kind of kinds) r.observe(gauges.synced(kind) ? 1 : 0, { kind });
+    });
+    this.meter.createObservableGauge('forwarder_process_resident_memory_bytes', { unit: 'By' }).addCallback((r) => r.observe(process.memoryUsage.rss()));
+    this.meter.createObservableGauge('forwarder_process_heap_used_bytes', { unit: 'By' }).addCallback((r) => r.observe(process.memoryUsage().heapUsed));
+    this.meter.createObservableCounter('forwarder_process_cpu_seconds_total', { unit: 's' }).addCallback((r) => {
+      const u = process.cpuUsage();
+      r.observe((u.user + u.system) / 1e6);
+    });
+  }
+
+  /** Serves the Prometheus text format. */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    this.exporter.getMetricsRequestHandler(req, res);
+  }
+
+  /** The current text, for tests and the local host. */
+  async text(): Promise<string> {
+    const { resourceMetrics, errors } = await this.exporter.collect();
+    if (errors.length > 0) throw new Error(`collecting metrics failed: ${errors.map(String).join('; ')}`);
+    return new PrometheusSerializer(undefined, false, undefined, false, true).serialize(resourceMetrics);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.provider.shutdown();
+  }
+}

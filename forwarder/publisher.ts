@@ -1,0 +1,112 @@
+// Drains the outbox to Service Bus in order: up to `batchSize` changes per round, packed by the
+// sender into size-bounded batches. A change leaves the outbox only once Service Bus accepted it;
+// after a failure the same changes (or newer states of them) are sent again with capped backoff,
+// and duplicate detection on the MessageId drops whatever had already arrived.
+import type { MessageSender } from '../shared/messages/outgoing.ts';
+import type { ChangeQueue, QueuedChange } from './changeQueue.ts';
+import type { Logger } from './log.ts';
+import { errorText } from './log.ts';
+
+export interface PublisherOptions {
+  readonly queue: ChangeQueue;
+  readonly sender: MessageSender;
+  readonly log: Logger;
+  readonly batchSize?: number | undefined;
+  readonly minBackoffMs?: number | undefined;
+  readonly maxBackoffMs?: number | undefined;
+  readonly onSent?: ((sent: readonly QueuedChange[], durationMs: number) => void) | undefined;
+  readonly onFailure?: ((error: unknown) => void) | undefined;
+}
+
+export class Publisher {
+  private readonly o: PublisherOptions;
+  private readonly stopping = new AbortController();
+  private loop: Promise<void> | null = null;
+  private failingSince: number | null = null;
+  private wakeSleep: (() => void) | null = null;
+
+  constructor(options: PublisherOptions) {
+    this.o = options;
+  }
+
+  /** Since when sends have been failing (null while they succeed). */
+  get failingSinceMs(): number | null {
+    return this.failingSince;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops taking new rounds; the round in flight finishes. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    this.wakeSleep?.();
+    await this.loop;
+  }
+
+  /** Sends until the outbox is empty or `deadline` passes (epoch ms); true when it emptied. */
+  async flush(deadline: number): Promise<boolean> {
+    await this.stop();
+    let failures = 0;
+    while (this.o.queue.size > 0 && Date.now() < deadline) {
+      const ok = await this.round(AbortSignal.timeout(Math.max(1, deadline - Date.now())));
+      failures = ok ? 0 : failures + 1;
+      if (!ok) await this.sleep(Math.min(this.backoff(failures), Math.max(0, deadline - Date.now())), null);
+    }
+    return this.o.queue.size === 0;
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.stopping.signal;
+    let failures = 0;
+    while (!signal.aborted) {
+      await this.o.queue.whenNotEmpty(signal);
+      if (signal.aborted) break;
+      const ok = await this.round();
+      failures = ok ? 0 : failures + 1;
+      if (!ok) await this.sleep(this.backoff(failures), signal);
+    }
+  }
+
+  /** One send of the head of the outbox; false when it failed. */
+  private async round(abortSignal?: AbortSignal): Promise<boolean> {
+    const batch = this.o.queue.peek(this.o.batchSize ?? 500);
+    if (batch.length === 0) return true;
+    const started = Date.now();
+    try {
+      await this.o.sender.send(batch.map((c) => c.message), { abortSignal });
+      this.o.queue.ack(batch);
+      this.failingSince = null;
+      this.o.onSent?.(batch, Date.now() - started);
+      return true;
+    } catch (e) {
+      this.failingSince ??= started;
+      this.o.onFailure?.(e);
+      this.o.log.warn('sending to Service Bus failed; will retry', { changes: batch.length, queued: this.o.queue.size, error: errorText(e) });
+      return false;
+    }
+  }
+
+  private backoff(failures: number): number {
+    const min = this.o.minBackoffMs ?? 250;
+    const max = this.o.maxBackoffMs ?? 15_000;
+    const capped = Math.min(max, min * 2 ** Math.min(failures - 1, 20));
+    return Math.round(capped / 2 + (Math.random() * capped) / 2);
+  }
+
+  private async sleep(ms: number, signal: AbortSignal | null): Promise<void> {
+    if (signal?.aborted) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        signal?.removeEventListener('abort', done);
+        this.wakeSleep = null;
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.wakeSleep = done;
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+}

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { CLUSTER, egressPod, events, httpGet, lbService, node, plainPod, slice, startRig, summary, uidOf, waitFor } from './harness.ts';
+import type { Rig } from './harness.ts';
+
+describe('the forwarder, cluster to engine', () => {
+  let rig: Rig;
+  before(async () => {
+    rig = await startRig();
+  });
+  after(async () => {
+    await rig.close();
+  });
+  afterEach(async () => {
+    await rig.forwarder?.stop(1_000);
+    rig.forwarder = null;
+    await rig.take();
+  });
+
+  it('sends a snapshot of what is ours, each kind closed by its marker, and is ready only then', async () => {
+    rig.kube.apply(node('node-a', '10.0.0.4'));
+    const web = rig.kube.apply(lbService('web'));
+    rig.kube.apply(lbService('internal', { type: 'ClusterIP' }));
+    rig.kube.apply(slice('web-abc', uidOf(web), ['10.244.0.5']));
+    rig.kube.apply(egressPod('worker-1', '10.244.0.21'));
+    rig.kube.apply(plainPod('other', '10.244.0.30'));
+    const f = await rig.start();
+    await f.whenReady();
+    assert.equal((await httpGet(f.httpPort!, '/readyz')).status, 200);
+    assert.equal((await httpGet(f.httpPort!, '/healthz')).status, 200);
+    const got = await rig.take(8);
+    const seen = events(got).map(summary);
+    assert.deepEqual([...seen].sort(), ['#EndpointSlice', '#Node', '#Pod', '#Service', 'EndpointSlice/default/web-abc', 'Node/node-a', 'Pod/apps/worker-1', 'Service/default/web'].sort());
+    for (const kind of ['Node', 'Service', 'EndpointSlice', 'Pod']) {
+      const markerAt = seen.indexOf(`#${kind}`);
+      seen.forEach((s, i) => {
+        if (s.startsWith(`${kind}/`)) assert.ok(i < markerAt, `${s} must come before the ${kind} marker`);
+      });
+    }
+    for (const r of got) {
+      assert.equal(r.body.cluster, CLUSTER);
+      assert.match(r.body.traceparent ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      assert.equal(r.diagnosticId, r.body.traceparent);
+      const e = r.body.event;
+      if (e.kind === 'ServiceUpserted') assert.equal(r.messageId, `${CLUSTER}:Service/default/web@${e.service.resourceVersion}#${e.snapshot ?? ''}`);
+    }
+    const metrics = (await httpGet(f.httpPort!, '/metrics')).text;
+    assert.match(metrics, /forwarder_messages_sent_total\{kind="Service"\} 2/);
+    assert.match(metrics, /forwarder_snapshot_sent\{kind="Pod"\} 1/);
+  });
+
+  it('sends deltas, skips updates the engine does not read, and reports deletes', async () => {
+    const f = await rig.start();
+    await f.whenReady();
+    await rig.take();
+    // A heartbeat-like node update: only conditions change.
+    const n = rig.kube.get('Node', null, 'node-a')!;
+    rig.kube.apply({ ...n, status: { ...(n['status'] as object), conditions: [{ type: 'Ready', status: 'True' }] } });
+    rig.kube.apply(lbService('web', { ports: [{ name: 'http', protocol: 'TCP', port: 81, targetPort: 8080 }] }));
+    rig.kube.delete('Pod', 'apps', 'worker-1');
+    rig.kube.apply(plainPod('other', '10.244.0.31'));
+    const got = events(await rig.take(2));
+    assert.deepEqual(got.map(summary), ['Service/default/web', '-Pod/apps/worker-1']);
+    const svc = got[0]!;
+    assert.ok(svc.kind === 'ServiceUpserted' && svc.snapshot === undefined && svc.service.ports[0]?.port === 81);
+    const metrics = (await httpGet(f.httpPort!, '/metrics')).text;
+    assert.match(metrics, /forwarder_changes_total\{kind="Node",result="unchanged"\} 1/);
+  });
+
+  it('tells the engine once when a Service it knew stops being a LoadBalancer', async () => {
+    const f = await rig.start();
+    await f.whenReady();
+    await rig.take();
+    rig.kube.apply(lbService('web', { type: 'ClusterIP' }));
+    const got = events(await rig.take(1));
+    assert.deepEqual(got.map(summary), ['-Service/default/web']);
+    rig.kube.apply(lbService('web', { type: 'ClusterIP', ports: [{ protocol: 'TCP', port: 82 }] }));
+    rig.kube.apply(lbService('web'));
+    assert.deepEqual(events(await rig.take(1)).map(summary), ['Service/default/web']);
+  });
+
+  it('relists after its watch expired and sends a newer snapshot', async () => {
+    const f = await rig.start();
+    await f.whenReady();
+    const first = events(await rig.take(4)).filter((e) => e.kind === 'KubernetesSynced');
+    rig.kube.apply(egressPod('worker-2', '10.244.0.22'));
+    await rig.take(1);
+    rig.kube.expireWatches();
+    const again = events(await rig.take(4));
+    const markers = again.filter((e) => e.kind === 'KubernetesSynced');
+    assert.equal(markers.length, 4);
+    for (const m of markers) {
+      const before = first.find((x) => x.kind === 'KubernetesSynced' && m.kind === 'KubernetesSynced' && x.objectKind === m.objectKind);
+      assert.ok(before?.kind === 'KubernetesSynced' && m.kind === 'KubernetesSynced' && BigInt(m.snapshot) > BigInt(before.snapshot));
+    }
+    assert.ok(again.some((e) => e.kind === 'PodUpserted' && e.pod.name === 'worker-2' && e.snapshot !== undefined));
+    assert.match((await httpGet(f.httpPort!, '/metrics')).text, /forwarder_relists_total\{kind="Pod",reason="expired"\} 1/);
+  });
+
+  it('re-watches from where it was when a watch just ends, without a relist', async () => {
+    const f = await rig.start();
+    await f.whenReady();
+    await rig.take();
+    const lists = (): number => rig.kube.requests().filter((r) => r.method === 'GET' && !r.query.includes('watch') && r.path.endsWith('/pods')).length;
+    const before = lists();
+    rig.kube.closeWatches();
+    rig.kube.apply(egressPod('worker-3', '10.244.0.23'));
+    const got = events(await rig.take(1));
+    assert.deepEqual(got.map(summary), ['Pod/apps/worker-3']);
+    assert.equal(lists(), before);
+  });
+
+  it('keeps a quiet kind current with bookmarks, so a compacted history does not force a relist', async () => {
+    const f = await rig.start();
+    await f.whenReady();
+    await rig.take();
+    // Changes to another kind move the resourceVersion on; the Pod watch only sees bookmarks.
+    for (let i = 0; i < 5; i++) rig.kube.apply(node(`node-q${i}`, `10.0.1.${i}`));
+    await rig.take(5);
+    await new Promise((r) => setTimeout(r, 500)); // > 2 bookmark intervals
+    rig.kube.compact();
+    rig.kube.closeWatches();
+    rig.kube.apply(egressPod('worker-4', '10.244.0.24'));
+    const got = events(await rig.take(1));
+    assert.deepEqual(got.map(summary), ['Pod/apps/worker-4']);
+    assert.doesNotMatch((await httpGet(f.httpPort!, '/metrics')).text, /forwarder_relists_total\{kind="Pod",reason="expired"\}/);
+  });
+
+  it('after a restart sends a snapshot that lets the engine forget what was deleted meanwhile', async () => {
+    let f = await rig.start();
+    await f.whenReady();
+    await rig.take();
+    await f.stop(1_000);
+    rig.kube.delete('Pod', 'apps', 'worker-2');
+    rig.kube.apply(egressPod('worker-5', '10.244.0.25'));
+    f = await rig.start();
+    await f.whenReady();
+    const got = events(await rig.take(4));
+    const pods = got.filter((e) => e.kind === 'PodUpserted').map(summary).sort();
+    assert.ok(pods.includes('Pod/apps/worker-5'));
+    assert.ok(!pods.includes('Pod/apps/worker-2'));
+    assert.ok(got.some((e) => e.kind === 'KubernetesSynced' && e.objectKind === 'Pod'));
+  });
+
+  it('coalesces a burst of 1,000 changes to the latest state of each object while Service Bus is away, and loses nothing', async () => {
+    const f = await rig.start();
+    await f.whenReady();
+    await rig.take();
+    await rig.goOffline();
+    for (let round = 0; round < 100; round++) {
+      for (let p = 0; p < 10; p++) rig.kube.apply(egressPod(`burst-${p}`, `10.245.${p}.${round + 1}`));
+    }
+    await waitFor(async () => /forwarder_changes_total\{kind="Pod",result="coalesced"\} 990\b/.test((await httpGet(f.httpPort!, '/metrics')).text), 'the whole burst to reach the outbox');
+    assert.equal(f.outboxSize(), 10);
+    await rig.broker.comeOnline();
+    const got = events(await rig.take(10, 20_000));
+    assert.equal(got.length, 10);
+    for (const e of got) assert.ok(e.kind === 'PodUpserted' && e.pod.podIPs[0]?.endsWith('.100'), JSON.stringify(e));
+    const metrics = (await httpGet(f.httpPort!, '/metrics')).text;
+    assert.match(metrics, /forwarder_changes_total\{kind="Pod",result="coalesced"\} 990/);
+  });
+
+  it('drops changes beyond its capacity, counts them, and repairs the loss with a relist', async () => {
+    const f = await rig.start({ queueCapacity: 5 });
+    await f.whenReady();
+    await rig.take();
+    await rig.goOffline();
+    for (let p = 0; p < 8; p++) rig.kube.apply(egressPod(`cap-${p}`, `10.246.0.${p + 1}`));
+    await waitFor(() => f.outboxSize() === 5 || undefined, 'a full outbox');
+    await rig.broker.comeOnline();
+    const got = events(await rig.take(9, 20_000));
+    const names = new Set(got.filter((e) => e.kind === 'PodUpserted').map(summary));
+    for (let p = 0; p < 8; p++) assert.ok(names.has(`Pod/apps/cap-${p}`), `cap-${p} must arrive`);
+    assert.ok(got.some((e) => e.kind === 'KubernetesSynced' && e.objectKind === 'Pod'));
+    const metrics = (await httpGet(f.httpPort!, '/metrics')).text;
+    assert.match(metrics, /forwarder_changes_total\{kind="Pod",result="dropped"\} [1-9]/);
+    assert.match(metrics, /forwarder_relists_total\{kind="Pod",reason="requested"\} 1/);
+  });
+
+  it('keeps retrying through an API server outage and fails liveness only after the stall limit', async () => {
+    const f = await rig.start({ stallMs: 300 });
+    await f.whenReady();
+    await rig.take();
+    rig.kube.faults.arm({ verb: 'watch', resource: 'pods', status: 503, times: 1_000_000 });
+    rig.kube.faults.arm({ verb: 'list', resource: 'pods', status: 503, times: 1_000_000 });
+    rig.kube.closeWatches();
+    await waitFor(async () => (await httpGet(f.httpPort!, '/healthz')).status === 503, 'liveness to fail');
+    assert.match((await httpGet(f.httpPort!, '/healthz')).text, /Pod/);
+    rig.kube.faults.clear();
+    rig.kube.apply(egressPod('worker-6', '10.244.0.26'));
+    await waitFor(async () => (await httpGet(f.httpPort!, '/healthz')).status === 200, 'liveness to recover', 10_000);
+    const got = events(await rig.take(1, 10_000));
+    assert.ok(got.some((e) => e.kind === 'PodUpserted' && e.pod.name === 'worker-6'));
+  });
+});

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { KubeObjectKind } from '../../../shared/engine/types.ts';
+import type { QueuedChange } from '../../../forwarder/changeQueue.ts';
+import { ChangeQueue } from '../../../forwarder/changeQueue.ts';
+
+function change(key: string, version: string, objectKind: KubeObjectKind = 'Pod'): QueuedChange {
+  return { key, objectKind, marker: false, message: { queue: 'engine-events', body: { version }, messageId: `${key}@${version}`, sessionId: 'c' } };
+}
+
+function marker(objectKind: KubeObjectKind, rv: string): QueuedChange {
+  return { key: `synced/${objectKind}`, objectKind, marker: true, message: { queue: 'engine-events', body: { rv }, messageId: `synced/${objectKind}@${rv}`, sessionId: 'c' } };
+}
+
+const ids = (q: ChangeQueue): string[] => q.peek(100).map((c) => c.message.messageId);
+
+describe('the outbox', () => {
+  it('keeps one change per object, the latest, in the place of the first', () => {
+    const coalesced: string[] = [];
+    const q = new ChangeQueue(10, { onCoalesced: (k) => coalesced.push(k) });
+    assert.equal(q.put(change('a', '1')), 'added');
+    assert.equal(q.put(change('b', '1')), 'added');
+    assert.equal(q.put(change('a', '2')), 'coalesced');
+    assert.deepEqual(ids(q), ['a@2', 'b@1']);
+    assert.deepEqual(coalesced, ['Pod']);
+  });
+
+  it('drops a new object when full, counts it, and still coalesces known objects', () => {
+    const dropped: string[] = [];
+    const q = new ChangeQueue(2, { onDropped: (k) => dropped.push(k) });
+    q.put(change('a', '1'));
+    q.put(change('b', '1'));
+    assert.equal(q.put(change('c', '1', 'Service')), 'dropped');
+    assert.equal(q.put(change('b', '2')), 'coalesced');
+    assert.deepEqual(ids(q), ['a@1', 'b@2']);
+    assert.deepEqual(dropped, ['Service']);
+  });
+
+  it('puts a newer marker of a kind behind everything, replacing the older one', () => {
+    const q = new ChangeQueue(10);
+    q.put(change('a', '1'));
+    q.putMarker(marker('Pod', '5'));
+    q.put(change('b', '1'));
+    q.putMarker(marker('Node', '5'));
+    q.putMarker(marker('Pod', '9'));
+    assert.deepEqual(ids(q), ['a@1', 'b@1', 'synced/Node@5', 'synced/Pod@9']);
+  });
+
+  it('admits a snapshot change beyond the bound when forced', () => {
+    const q = new ChangeQueue(1);
+    q.put(change('a', '1'));
+    assert.equal(q.put(change('b', '1'), true), 'added');
+    assert.equal(q.put(change('c', '1')), 'dropped');
+    assert.equal(q.size, 2);
+  });
+
+  it('does not count markers against the bound', () => {
+    const q = new ChangeQueue(1);
+    q.putMarker(marker('Pod', '1'));
+    assert.equal(q.put(change('a', '1')), 'added');
+    assert.equal(q.size, 2);
+  });
+
+  it('acknowledges only the changes that were sent, not newer states of them', () => {
+    const q = new ChangeQueue(10);
+    q.put(change('a', '1'));
+    q.put(change('b', '1'));
+    const sent = q.peek(2);
+    q.put(change('a', '2'));
+    q.ack(sent);
+    assert.deepEqual(ids(q), ['a@2']);
+  });
+
+  it('wakes a waiter when a change arrives and returns at once when not empty', async () => {
+    const q = new ChangeQueue(10);
+    let woke = false;
+    const waiting = q.whenNotEmpty().then(() => (woke = true));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(woke, false);
+    q.put(change('a', '1'));
+    await waiting;
+    assert.equal(woke, true);
+    await q.whenNotEmpty();
+  });
+
+  it('releases a waiter when its signal aborts', async () => {
+    const q = new ChangeQueue(10);
+    const ac = new AbortController();
+    const waiting = q.whenNotEmpty(ac.signal);
+    ac.abort();
+    await waiting;
+    assert.equal(q.size, 0);
+  });
+
+  it('refuses a capacity that is not a positive integer', () => {
+    assert.throws(() => new ChangeQueue(0), /positive integer/);
+  });
+});
