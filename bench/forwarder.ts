@@ -1,0 +1,147 @@
+// The forwarder as a process under load (npm run bench:forwarder [-- --seconds N --rate N]):
+// the Kubernetes API simulator and the AMQP test broker in this process, the real forwarder
+// (forwarder/main.ts) in a child process whose memory and CPU are read from its own /metrics.
+//  a) steady churn: `rate` changes/s (default 100) to egress pods for `seconds` (default 60),
+//     reporting the forwarder's RSS, heap and CPU share, and messages per change;
+//  b) a burst of 1,000 changes (200 pods, 5 changes each, applied at once): messages sent for it.
+// Writes bench/results/forwarder-<timestamp>.json. Measures only; asserts nothing.
+import { ServiceBusClient } from '@azure/service-bus';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startBroker } from '../local/sim/bus/broker.ts';
+import { startKubeSimulator } from '../local/sim/kube/server.ts';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '100' } } });
+const SECONDS = Number(values.seconds);
+const RATE = Number(values.rate);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function pod(name: string, ip: string, node: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { namespace: 'bench', name, labels: { 'kubernetes.azure.com/service-egress-gateway': `id-${name.length % 50}` } },
+    spec: { nodeName: node, containers: [{ name: 'c', image: 'x' }] },
+    status: { phase: 'Running', hostIPs: [{ ip: '10.0.0.4' }], podIPs: [{ ip }] },
+  };
+}
+
+const ipOf = (n: number): string => `10.${100 + Math.floor(n / 65_536) % 100}.${Math.floor(n / 256) % 256}.${n % 256}`;
+
+const kube = await startKubeSimulator({ bookmarkIntervalMs: 5_000, historySize: 200_000 });
+kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
+const broker = await startBroker({ queues: [{ name: 'engine-events', requiresSession: true }, { name: 'k8s-actions', requiresSession: true }] });
+const dir = mkdtempSync(join(tmpdir(), 'bench-forwarder-'));
+await kube.writeKubeconfig(join(dir, 'kubeconfig'));
+const POD_COUNT = 1_000;
+for (let i = 0; i < POD_COUNT; i++) kube.apply(pod(`p${i}`, ipOf(i), `node-${i % 100}`));
+
+// A free port for the child's probes and metrics.
+const port = await new Promise<number>((resolve) => {
+  const srv = createServer().listen(0, '127.0.0.1', () => {
+    const p = (srv.address() as AddressInfo).port;
+    srv.close(() => resolve(p));
+  });
+});
+const child = spawn(process.execPath, ['forwarder/main.ts'], {
+  cwd: root,
+  env: { PATH: process.env['PATH'], CLUSTER_NAME: 'bench', SERVICEBUS_CONNECTION_STRING: broker.connectionString, KUBECONFIG: join(dir, 'kubeconfig'), FORWARDER_HTTP_PORT: String(port), LOG_LEVEL: 'warn' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+child.stdout.resume();
+
+const client = new ServiceBusClient(broker.connectionString);
+const receiver = await client.acceptSession('engine-events', 'bench', { receiveMode: 'receiveAndDelete' });
+let received = 0;
+let draining = true;
+const drain = (async () => {
+  while (draining) received += (await receiver.receiveMessages(1000, { maxWaitTimeInMs: 200 })).length;
+})();
+
+async function metrics(): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^(forwarder_[a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    if (m) out[`${m[1]}${m[2] ?? ''}`] = (out[`${m[1]}${m[2] ?? ''}`] ?? 0) + Number(m[3]);
+  }
+  return out;
+}
+const sum = (m: Record<string, number>, prefix: string): number => Object.entries(m).filter(([k]) => k.startsWith(prefix)).reduce((a, [, v]) => a + v, 0);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+for (;;) {
+  try {
+    if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) break;
+  } catch { /* starting */ }
+  await sleep(100);
+}
+await sleep(1_000);
+const base = await metrics();
+const baseReceived = received;
+const cpuBase = base['forwarder_process_cpu_seconds_total'] ?? 0;
+let changes = 0;
+const rss: number[] = [];
+const started = Date.now();
+for (let s = 0; s < SECONDS; s++) {
+  const tickStart = Date.now();
+  for (let k = 0; k < RATE; k++) {
+    const n = changes++;
+    kube.apply(pod(`p${n % POD_COUNT}`, ipOf(POD_COUNT + n), `node-${(n * 7) % 100}`));
+  }
+  const m = await metrics();
+  rss.push(m['forwarder_process_resident_memory_bytes'] ?? 0);
+  await sleep(Math.max(0, 1_000 - (Date.now() - tickStart)));
+}
+const elapsed = (Date.now() - started) / 1000;
+await sleep(1_000);
+const steady = await metrics();
+const steadyMessages = received - baseReceived;
+const cpu = (steady['forwarder_process_cpu_seconds_total'] ?? 0) - cpuBase;
+
+// Burst: 200 pods x 5 changes, applied back to back.
+const beforeBurst = received;
+const burstMetricsBefore = await metrics();
+for (let round = 0; round < 5; round++) for (let i = 0; i < 200; i++) kube.apply(pod(`p${i}`, ipOf(500_000 + round * 1000 + i), 'node-1'));
+for (let quiet = 0; quiet < 10; ) {
+  const r = received;
+  await sleep(200);
+  quiet = received === r ? quiet + 1 : 0;
+}
+const burstMetrics = await metrics();
+const result = {
+  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?' },
+  steady: {
+    ratePerSecond: RATE,
+    seconds: Math.round(elapsed),
+    changes,
+    messages: steadyMessages,
+    messagesPerChange: Number((steadyMessages / changes).toFixed(3)),
+    rssMiB: { max: Math.round(Math.max(...rss) / 2 ** 20), last: Math.round((rss.at(-1) ?? 0) / 2 ** 20) },
+    heapUsedMiB: Math.round((steady['forwarder_process_heap_used_bytes'] ?? 0) / 2 ** 20),
+    cpuPercentOfOneCore: Number(((100 * cpu) / elapsed).toFixed(1)),
+  },
+  burst: {
+    changes: 1_000,
+    objects: 200,
+    messages: received - beforeBurst,
+    coalesced: sum(burstMetrics, 'forwarder_changes_total{kind="Pod",result="coalesced"') - sum(burstMetricsBefore, 'forwarder_changes_total{kind="Pod",result="coalesced"'),
+  },
+};
+draining = false;
+await drain;
+child.kill('SIGTERM');
+await new Promise((r) => child.on('exit', r));
+await receiver.close();
+await client.close();
+await broker.stop();
+await kube.stop();
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+const file = join(root, `bench/results/forwarder-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(result, null, 2)}\nwritten to ${file}\n`);
