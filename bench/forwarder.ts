@@ -56,11 +56,19 @@ const child = spawn(process.execPath, ['forwarder/main.ts'], {
 child.stdout.resume();
 
 const client = new ServiceBusClient(broker.connectionString);
-const receiver = await client.acceptSession('engine-events', 'bench', { receiveMode: 'receiveAndDelete' });
+// receiveAndDelete session receivers get no automatic lock renewal: accept again when it lapses.
+let receiver = await client.acceptSession('engine-events', 'bench', { receiveMode: 'receiveAndDelete' });
 let received = 0;
 let draining = true;
 const drain = (async () => {
-  while (draining) received += (await receiver.receiveMessages(1000, { maxWaitTimeInMs: 200 })).length;
+  while (draining) {
+    try {
+      received += (await receiver.receiveMessages(1000, { maxWaitTimeInMs: 200 })).length;
+    } catch {
+      await receiver.close().catch(() => undefined);
+      receiver = await client.acceptSession('engine-events', 'bench', { receiveMode: 'receiveAndDelete' });
+    }
+  }
 })();
 
 async function metrics(): Promise<Record<string, number>> {

@@ -302,7 +302,7 @@ describe('infra/k8s manifests', () => {
     const requests = stringMap(resources.requests, 'requests');
     const limits = stringMap(resources.limits, 'limits');
     assert.equal(requests.cpu, '50m');
-    assert.equal(requests.memory, '128Mi');
+    assert.equal(requests.memory, '256Mi');
     assert.equal(limits.memory, '512Mi');
     assert.equal(limits.cpu, undefined, 'no CPU limit (throttling)');
     const env = list(c.env, 'env').map((e, i) => rec(e, `env ${i}`));
