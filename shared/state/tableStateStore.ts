@@ -82,8 +82,21 @@ export class TableStateStore implements StateStore {
     this.createTable = (options.ensureTable ?? true) ? tableCreator(client) : null;
   }
 
+  /**
+   * Reads meta, then the rows, then meta again: a save that committed (or wrote) in between
+   * changes the meta ETag, and the read is taken again, so a reader beside the writer (the
+   * locations function, the debug endpoint) never mistakes a concurrent commit for corruption.
+   */
   async load(cluster: string, options: StoreOptions = {}): Promise<LoadedState> {
     await this.ready(options);
+    for (let attempt = 1; ; attempt++) {
+      const loaded = await this.loadOnce(cluster, options);
+      if (loaded !== 'changed') return loaded;
+      if (attempt >= 10) throw new StateConflictError(`cluster ${cluster}: the state kept changing during 10 reads`);
+    }
+  }
+
+  private async loadOnce(cluster: string, options: StoreOptions): Promise<LoadedState | 'changed'> {
     const partitionKey = partitionKeyOf(cluster);
     const meta = await this.readMetaRow(partitionKey, options);
     if (meta === null) {
@@ -94,6 +107,7 @@ export class TableStateStore implements StateStore {
     const rows = new Map<string, string>();
     const uncommitted = new Map<string, string | null>();
     const residue = new Set<string>();
+    let corrupt: string | null = null;
     const pages = this.client
       .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` }, abortSignal: options.abortSignal })
       .byPage({ maxPageSize: 1_000 });
@@ -108,11 +122,13 @@ export class TableStateStore implements StateStore {
           else rows.set(rowKey, row.value);
           continue;
         }
-        if (row.undo === 'none') throw new StateCorruptError(`row ${rowKey} of cluster ${cluster} is uncommitted but has no undo copy`);
+        if (row.undo === 'none') corrupt ??= rowKey;
         uncommitted.set(rowKey, row.undoValue);
         if (row.undoValue !== null) rows.set(rowKey, row.undoValue);
       }
     }
+    if ((await this.readMetaRow(partitionKey, options))?.etag !== meta.etag) return 'changed';
+    if (corrupt !== null) throw new StateCorruptError(`row ${corrupt} of cluster ${cluster} is uncommitted but has no undo copy`);
     const { state, strays } = assembleState(cluster, meta.json, rows);
     for (const rowKey of strays) {
       uncommitted.delete(rowKey);

@@ -126,6 +126,25 @@ describe('TableStateStore', () => {
       });
     }
 
+    it('lets a second reader load across a whole save: it gets the state after, not a corruption error', async () => {
+      const { client, store, loaded } = await seeded();
+      const next = bigChange(loaded.state);
+      // The reader reads meta, then the whole save commits, then the reader lists the rows.
+      const readerClient = azurite.client(client.tableName);
+      let saveBetween: (() => Promise<unknown>) | null = () => store.save(loaded, next);
+      const getEntity = readerClient.getEntity.bind(readerClient);
+      readerClient.getEntity = (async (...args: Parameters<typeof readerClient.getEntity>) => {
+        const meta = await getEntity(...args);
+        const hook = saveBetween;
+        saveBetween = null;
+        if (hook) await hook();
+        return meta;
+      }) as typeof readerClient.getEntity;
+      const read = await new TableStateStore(readerClient).load(loaded.state.cluster);
+      assert.equal(saveBetween, null, 'the save ran between the reader\'s meta read and its row listing');
+      assert.deepEqual(read.state, next);
+    });
+
     it('loads the initial state after a crash during the first save of a cluster, and saves again', async () => {
       const { client, store } = storeOn(freshTable());
       const state = withPods(richState(), 'p', 150);
