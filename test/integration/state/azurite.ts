@@ -1,31 +1,11 @@
 // Azurite's Table service started inside the test process (tooling-facts §4): in memory, on an
 // ephemeral port. And a TableClient that counts its transactions and can crash or pause on cue.
-import { createRequire } from 'node:module';
 import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
 import type { TableServiceClientOptions, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzuriteTables } from '../../../local/host/azurite.ts';
 
-const ACCOUNT = 'devstoreaccount1';
-const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-
-interface TableServer {
-  start(): Promise<void>;
-  close(): Promise<void>;
-  getHttpServerAddress(): string;
-}
-
-type Constructor = new (...args: unknown[]) => unknown;
-
-/** The default export of one of Azurite's internal modules (its main entry is the VS Code extension). */
-function azuriteClass(path: string): Constructor {
-  const require = createRequire(import.meta.url);
-  const mod: unknown = require(path);
-  if (typeof mod === 'object' && mod !== null && 'default' in mod && typeof mod.default === 'function') return mod.default as Constructor;
-  throw new Error(`${path} has no default export`);
-}
-
-function isTableServer(x: unknown): x is TableServer {
-  return typeof x === 'object' && x !== null && 'start' in x && 'close' in x && 'getHttpServerAddress' in x;
-}
+const ACCOUNT = AZURITE_ACCOUNT;
+const KEY = AZURITE_KEY;
 
 export interface Azurite {
   /** `http://127.0.0.1:<port>/devstoreaccount1` */
@@ -35,19 +15,12 @@ export interface Azurite {
 }
 
 export async function startAzurite(): Promise<Azurite> {
-  const TableServerClass = azuriteClass('azurite/dist/src/table/TableServer');
-  const TableConfiguration = azuriteClass('azurite/dist/src/table/TableConfiguration');
-  // (host, port, keepAlive, dbPath, debugLog, accessLog, accessStream, debugPath, loose,
-  //  skipApiVersionCheck, cert, key, pwd, oauth, disableProductStyleUrl, inMemoryPersistence)
-  const config = new TableConfiguration('127.0.0.1', 0, 5, 'unused.json', false, false, undefined, undefined, false, true, '', '', '', undefined, false, true);
-  const server = new TableServerClass(config);
-  if (!isTableServer(server)) throw new Error('Azurite TableServer has an unexpected shape');
-  await server.start();
-  const endpoint = `${server.getHttpServerAddress()}/${ACCOUNT}`;
+  const tables = await startAzuriteTables();
+  const endpoint = tables.endpoint;
   return {
     endpoint,
     client: (tableName) => new InstrumentedTableClient(endpoint, tableName, { allowInsecureConnection: true }),
-    stop: () => server.close(),
+    stop: () => tables.stop(),
   };
 }
 

@@ -1,0 +1,54 @@
+// The production ARM adapter (client, throttle gate on a Table Storage store, provider) pointed at
+// the NRP simulator. Two local-only adjustments: ARM's bearer policy refuses plain http, so it is
+// replaced by one that sets the same header from a fixed local token, and the polls of accepted
+// (202) operations get an http client that allows http.
+import type { AccessToken, TokenCredential } from '@azure/identity';
+import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
+import type { HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline';
+import { createArmNetworkClient } from '../../shared/azure/armNetworkClient.ts';
+import { ArmNetworkProvider } from '../../shared/azure/armNetworkProvider.ts';
+import { readNetworkConfig } from '../../shared/azure/networkConfig.ts';
+import { tableThrottleStoreFromConnectionString } from '../../shared/azure/tableThrottleStore.ts';
+import { ThrottleGate } from '../../shared/azure/throttleGate.ts';
+import { THROTTLE_GATE_POLICY_NAME } from '../../shared/azure/throttleGatePolicy.ts';
+import type { NrpSimulator } from '../sim/nrp/server.ts';
+
+const localToken: TokenCredential = {
+  getToken: (): Promise<AccessToken> => Promise.resolve({ token: 'local-token', expiresOnTimestamp: Date.now() + 3_600_000 }),
+};
+
+function httpAllowed(): HttpClient {
+  const inner = createDefaultHttpClient();
+  return {
+    sendRequest(request) {
+      request.allowInsecureConnection = true;
+      return inner.sendRequest(request);
+    },
+  };
+}
+
+export function localNetwork(sim: NrpSimulator, cluster: string, storageConnectionString: string): ArmNetworkProvider {
+  const config = readNetworkConfig({
+    AZURE_SUBSCRIPTION_ID: sim.subscriptionId,
+    AZURE_RESOURCE_GROUP: sim.resourceGroup,
+    AZURE_VNET_NAME: 'vnet',
+    AZURE_LOCATION: sim.location,
+    CLUSTER_NAME: cluster,
+  });
+  const store = tableThrottleStoreFromConnectionString(storageConnectionString, { clientOptions: { allowInsecureConnection: true } });
+  const gate = new ThrottleGate(store, config.networkSubscriptionId);
+  const client = createArmNetworkClient(localToken, config, {
+    gate,
+    clientOptions: { endpoint: sim.baseUrl, allowInsecureConnection: true },
+  });
+  client.pipeline.removePolicy({ name: 'bearerTokenAuthenticationPolicy' });
+  const bearer: PipelinePolicy = {
+    name: 'localBearer',
+    async sendRequest(request, next) {
+      request.headers.set('authorization', `Bearer ${(await localToken.getToken('https://management.azure.com/.default'))?.token ?? ''}`);
+      return next(request);
+    },
+  };
+  client.pipeline.addPolicy(bearer, { afterPolicies: [THROTTLE_GATE_POLICY_NAME] });
+  return new ArmNetworkProvider(client, config, { httpClient: httpAllowed(), pollIntervalMs: 100 });
+}

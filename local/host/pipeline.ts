@@ -1,0 +1,251 @@
+// The whole product on one machine: Azurite (tables), the AMQP test broker (Service Bus), the NRP
+// simulator (Azure), the Kubernetes API simulator (the cluster), the real forwarder against the
+// simulated cluster, and the real function handlers run by a small stand-in for the Functions host
+// (queue triggers as host.json configures them, the timer on its schedule).
+import azf from '@azure/functions';
+import { ServiceBusClient } from '@azure/service-bus';
+import { KubeConfig } from '@kubernetes/client-node';
+// Installs the fake @azure/functions-core before the function modules register themselves.
+import { registered } from './functionsCore.ts';
+import { configureDependencies } from '../../functions/dependencies.ts';
+import type { Dependencies } from '../../functions/dependencies.ts';
+import { startForwarder } from '../../forwarder/forwarder.ts';
+import type { Forwarder } from '../../forwarder/forwarder.ts';
+import type { Logger } from '../../forwarder/log.ts';
+import { ServiceBusMessageSender } from '../../shared/bus/serviceBusSender.ts';
+import { defaultEngineConfig } from '../../shared/engine/config.ts';
+import type { ClusterState } from '../../shared/engine/types.ts';
+import type { MessageSender } from '../../shared/messages/outgoing.ts';
+import { QUEUES } from '../../shared/messages/outgoing.ts';
+import type { StateStore } from '../../shared/state/stateStore.ts';
+import { tableStateStoreFromConnectionString } from '../../shared/state/tableStateStore.ts';
+import { startBroker } from '../sim/bus/broker.ts';
+import { startKubeSimulator } from '../sim/kube/server.ts';
+import { startNrpSimulator } from '../sim/nrp/server.ts';
+import { startAzuriteTables } from './azurite.ts';
+import { nextFire } from './ncrontab.ts';
+import { localNetwork } from './nrpNetwork.ts';
+import type { Component, PendingWork, Pipeline, PipelineOptions } from './pipeline.types.ts';
+import { QueueTrigger } from './queueTrigger.ts';
+
+export type { Component, PendingWork, Pipeline, PipelineOptions } from './pipeline.types.ts';
+
+const { InvocationContext } = azf;
+
+await import('../../functions/engine.ts');
+await import('../../functions/serviceOps.ts');
+await import('../../functions/locations.ts');
+await import('../../functions/debug.ts');
+
+/** The queues as infra/ declares them: sessions where the engine needs one writer per cluster. */
+// Locks of 5 s (Azure's default is 1 min) so that a message held by a crashed handler comes back
+// quickly in local runs; live handlers keep theirs by automatic renewal.
+const QUEUE_CONFIG = [
+  { name: 'engine-events', requiresSession: true, maxDeliveryCount: 10, lockDurationMs: 5_000 },
+  { name: 'service-ops', maxDeliveryCount: 10, lockDurationMs: 5_000 },
+  { name: 'locations-sync', requiresSession: true, maxDeliveryCount: 10, lockDurationMs: 5_000 },
+  { name: 'k8s-actions', requiresSession: true, maxDeliveryCount: 10 },
+  { name: 'rejected-messages' },
+];
+
+/** A store whose next requests can be made to fail (the scenario fault `tables`). */
+class FaultyStore implements StateStore {
+  readonly inner: StateStore;
+  failures = 0;
+  constructor(inner: StateStore) {
+    this.inner = inner;
+  }
+  private check(): void {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('injected Table Storage failure');
+    }
+  }
+  async load(...args: Parameters<StateStore['load']>): ReturnType<StateStore['load']> {
+    this.check();
+    return this.inner.load(...args);
+  }
+  async save(...args: Parameters<StateStore['save']>): ReturnType<StateStore['save']> {
+    this.check();
+    return this.inner.save(...args);
+  }
+}
+
+/** A sender whose next sends can be made to fail (the scenario fault `bus`). */
+class FaultySender implements MessageSender {
+  readonly inner: MessageSender;
+  failures = 0;
+  constructor(inner: MessageSender) {
+    this.inner = inner;
+  }
+  async send(...args: Parameters<MessageSender['send']>): Promise<void> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('injected Service Bus send failure');
+    }
+    await this.inner.send(...args);
+  }
+}
+
+function quietLogger(log: ((line: string) => void) | undefined): Logger {
+  const at = (level: string) => (msg: string, fields: Readonly<Record<string, unknown>> = {}): void => {
+    if (level === 'debug' || level === 'info') return;
+    log?.(`[forwarder] ${level}: ${msg} ${JSON.stringify(fields)}`);
+  };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export async function startPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
+  const cluster = options.cluster ?? 'demo';
+  const log = options.log;
+  const [tables, broker, nrp, kube] = await Promise.all([
+    startAzuriteTables(),
+    startBroker({ queues: QUEUE_CONFIG }),
+    startNrpSimulator({ subscriptionId: '00000000-0000-0000-0000-000000000000', resourceGroup: 'rg-local', location: 'eastus2', latency: options.nrpLatency }),
+    startKubeSimulator({ bookmarkIntervalMs: 5_000 }),
+  ]);
+  if (options.kubeconfigPath) await kube.writeKubeconfig(options.kubeconfigPath);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(JSON.stringify(kube.kubeconfig()));
+  const engineConfig = { ...defaultEngineConfig, locationsSyncIntervalMs: 200, ...options.engineConfig };
+
+  let inFlight = 0;
+  let functionsClient: ServiceBusClient | null = null;
+  let triggers: QueueTrigger[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let store: FaultyStore | null = null;
+  let sender: FaultySender | null = null;
+  let forwarderClient: ServiceBusClient | null = null;
+  let forwarder: Forwarder | null = null;
+
+  const startFunctions = (): void => {
+    // A short operation timeout: a session trigger waiting for a session gives up (and looks again)
+    // within it, which is also how long an abandoned wait can outlive a restart.
+    const client = new ServiceBusClient(broker.connectionString, { retryOptions: { timeoutInMs: 5_000 } });
+    functionsClient = client;
+    store = new FaultyStore(tableStateStoreFromConnectionString(tables.connectionString, { clientOptions: { allowInsecureConnection: true } }));
+    sender = new FaultySender(new ServiceBusMessageSender(client));
+    const deps: Dependencies = {
+      store,
+      sender,
+      network: localNetwork(nrp, cluster, tables.connectionString),
+      engineConfig,
+      now: () => Date.now(),
+      random: () => Math.random(),
+      clusters: [cluster],
+    };
+    configureDependencies(() => Promise.resolve(deps));
+    triggers = [];
+    for (const [name, r] of registered) {
+      const trigger = Object.values(r.metadata.bindings).find((b) => b['direction'] === 'in' && typeof b['type'] === 'string' && b['type'].endsWith('Trigger'));
+      if (trigger?.['type'] === 'serviceBusTrigger') {
+        const t = new QueueTrigger({
+          client,
+          functionName: name,
+          queueName: String(trigger['queueName']),
+          sessions: trigger['isSessionsEnabled'] === true,
+          many: trigger['cardinality'] === 'many',
+          handler: r.handler,
+          maxConcurrentSessions: 2,
+          maxConcurrentCalls: 4,
+          sessionIdleTimeoutMs: 200,
+          onInvocation: (d) => (inFlight += d),
+          log,
+        });
+        t.start();
+        triggers.push(t);
+      } else if (trigger?.['type'] === 'timerTrigger') {
+        const schedule = String(trigger['schedule']);
+        const arm = (): void => {
+          const at = nextFire(schedule, Date.now());
+          timer = setTimeout(() => {
+            inFlight++;
+            const ctx = new InvocationContext({ invocationId: `timer-${at}`, functionName: name, logHandler: (level, ...a) => level === 'warning' || level === 'error' ? log?.(`[${name}] ${a.map(String).join(' ')}`) : undefined });
+            const timerInfo = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: new Date(at).toISOString(), next: new Date(nextFire(schedule, at)).toISOString(), lastUpdated: new Date(at).toISOString() } };
+            const fired = Promise.resolve(r.handler(timerInfo, ctx));
+            fired.catch((e: unknown) => log?.(`[${name}] failed: ${String(e)}`)).finally(() => {
+              inFlight--;
+              arm();
+            });
+          }, at - Date.now());
+          timer.unref();
+        };
+        arm();
+      }
+    }
+  };
+
+  const stopFunctions = async (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    await Promise.all(triggers.map((t) => t.stop()));
+    triggers = [];
+    await functionsClient?.close().catch(() => undefined);
+    functionsClient = null;
+  };
+
+  const startTheForwarder = async (): Promise<void> => {
+    forwarderClient = new ServiceBusClient(broker.connectionString);
+    forwarder = await startForwarder({ cluster, kubeConfig, serviceBus: forwarderClient, log: quietLogger(log), httpPort: null, retryMinMs: 100, actionReceiveWaitMs: 500, actionRetryDelayMs: 200 });
+  };
+
+  const stopTheForwarder = async (graceMs: number): Promise<void> => {
+    await forwarder?.stop(graceMs);
+    forwarder = null;
+    await forwarderClient?.close().catch(() => undefined);
+    forwarderClient = null;
+  };
+
+  startFunctions();
+  await startTheForwarder();
+
+  const loadState = async (): Promise<ClusterState> => {
+    const s = tableStateStoreFromConnectionString(tables.connectionString, { clientOptions: { allowInsecureConnection: true } });
+    return (await s.load(cluster)).state;
+  };
+
+  return {
+    cluster,
+    kube,
+    nrp,
+    broker,
+    httpUrl: null,
+    armTablesFault(_status, times) {
+      if (store) store.failures += times;
+    },
+    armBusFault(times) {
+      if (sender) sender.failures += times;
+    },
+    async restart(component: Component) {
+      log?.(`restarting ${component}`);
+      if (component === 'functions' || component === 'all') await stopFunctions();
+      if (component === 'forwarder' || component === 'all') await stopTheForwarder(0);
+      if (component === 'functions' || component === 'all') startFunctions();
+      if (component === 'forwarder' || component === 'all') await startTheForwarder();
+    },
+    async pending(): Promise<PendingWork> {
+      const queues: Record<string, number> = {};
+      for (const q of QUEUES) {
+        const s = broker.peekState(q);
+        // Scheduled messages are the engine's wake-ups (backoff, timeouts): work already decided,
+        // visible in the operations below; rejected messages are reported, not processed.
+        queues[q] = q === 'rejected-messages' ? 0 : s.active + s.locked;
+      }
+      const state = await loadState();
+      const operations: Record<string, string> = {};
+      for (const [name, op] of state.ops) if (op.state !== 'Created' || op.inFlight !== null) operations[name] = op.state;
+      return {
+        queues,
+        forwarderOutbox: forwarder?.outboxSize() ?? 0,
+        invocationsInFlight: inFlight,
+        operations,
+        locationsPending: state.sync.inFlight !== null || state.sync.dirty,
+      };
+    },
+    engineState: loadState,
+    async stop() {
+      await stopTheForwarder(1_000);
+      await stopFunctions();
+      await Promise.all([broker.stop(), nrp.stop(), kube.stop(), tables.stop()]);
+    },
+  };
+}
