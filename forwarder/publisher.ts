@@ -6,6 +6,7 @@ import type { MessageSender } from '../shared/messages/outgoing.ts';
 import type { ChangeQueue, QueuedChange } from './changeQueue.ts';
 import type { Logger } from './log.ts';
 import { errorText } from './log.ts';
+import { pause, retryDelayMs } from './pause.ts';
 
 export interface PublisherOptions {
   readonly queue: ChangeQueue;
@@ -23,7 +24,6 @@ export class Publisher {
   private readonly stopping = new AbortController();
   private loop: Promise<void> | null = null;
   private failingSince: number | null = null;
-  private wakeSleep: (() => void) | null = null;
 
   constructor(options: PublisherOptions) {
     this.o = options;
@@ -41,7 +41,6 @@ export class Publisher {
   /** Stops taking new rounds; the round in flight finishes. */
   async stop(): Promise<void> {
     this.stopping.abort();
-    this.wakeSleep?.();
     await this.loop;
   }
 
@@ -52,7 +51,7 @@ export class Publisher {
     while (this.o.queue.size > 0 && Date.now() < deadline) {
       const ok = await this.round(AbortSignal.timeout(Math.max(1, deadline - Date.now())));
       failures = ok ? 0 : failures + 1;
-      if (!ok) await this.sleep(Math.min(this.backoff(failures), Math.max(0, deadline - Date.now())), null);
+      if (!ok) await pause(Math.min(this.backoff(failures), Math.max(0, deadline - Date.now())));
     }
     return this.o.queue.size === 0;
   }
@@ -65,7 +64,7 @@ export class Publisher {
       if (signal.aborted) break;
       const ok = await this.round();
       failures = ok ? 0 : failures + 1;
-      if (!ok) await this.sleep(this.backoff(failures), signal);
+      if (!ok) await pause(this.backoff(failures), signal);
     }
   }
 
@@ -89,24 +88,6 @@ export class Publisher {
   }
 
   private backoff(failures: number): number {
-    const min = this.o.minBackoffMs ?? 250;
-    const max = this.o.maxBackoffMs ?? 15_000;
-    const capped = Math.min(max, min * 2 ** Math.min(failures - 1, 20));
-    return Math.round(capped / 2 + (Math.random() * capped) / 2);
-  }
-
-  private async sleep(ms: number, signal: AbortSignal | null): Promise<void> {
-    if (signal?.aborted) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(t);
-        signal?.removeEventListener('abort', done);
-        this.wakeSleep = null;
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      this.wakeSleep = done;
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return retryDelayMs(failures, this.o.minBackoffMs ?? 250, this.o.maxBackoffMs ?? 15_000);
   }
 }

@@ -8,9 +8,10 @@
 // first non-410 error, does not page its list, and hands out the list as typed objects and the
 // watch as JSON; the snapshot marker also needs the exact list boundary. See ADR 0006.
 import type { KubeApi, WatchEventType, WatchHandle } from './kubeApi.ts';
-import { KubeApiError } from './kubeApi.ts';
+import { KubeApiError, jsonObject } from './kubeApi.ts';
 import type { Logger } from './log.ts';
 import { errorText } from './log.ts';
+import { pause, retryDelayMs } from './pause.ts';
 import type { WatchedKind } from './watchedKinds.ts';
 
 export interface ReflectorHandlers {
@@ -38,12 +39,8 @@ export interface ReflectorOptions {
 
 type WatchEnd = { readonly relist: boolean; readonly error: unknown };
 
-function record(v: unknown): Readonly<Record<string, unknown>> | null {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-}
-
 function resourceVersionOf(object: unknown): string | null {
-  const rv = record(record(object)?.['metadata'])?.['resourceVersion'];
+  const rv = jsonObject(jsonObject(object)?.['metadata'])?.['resourceVersion'];
   return typeof rv === 'string' && rv !== '' ? rv : null;
 }
 
@@ -58,7 +55,8 @@ export class Reflector {
   private stopped = false;
   private current: WatchHandle | null = null;
   private endCurrent: ((end: WatchEnd) => void) | null = null;
-  private wakeSleep: (() => void) | null = null;
+  /** Aborted to cut a backoff short (relist, stop). */
+  private wake: AbortController | null = null;
   private loop: Promise<void> | null = null;
   private lastProgress: number;
   private synced = false;
@@ -90,13 +88,13 @@ export class Reflector {
     this.relistPending = true;
     this.relistReason = 'requested';
     this.finishWatch({ relist: true, error: null });
-    this.wakeSleep?.();
+    this.wake?.abort();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.finishWatch({ relist: false, error: null });
-    this.wakeSleep?.();
+    this.wake?.abort();
     await this.loop;
   }
 
@@ -136,22 +134,14 @@ export class Reflector {
   }
 
   private backoff(failures: number): number {
-    const min = this.o.minBackoffMs ?? 500;
-    const max = this.o.maxBackoffMs ?? 30_000;
-    const capped = Math.min(max, min * 2 ** Math.min(failures - 1, 20));
-    return Math.round(capped / 2 + (this.random() * capped) / 2);
+    return retryDelayMs(failures, this.o.minBackoffMs ?? 500, this.o.maxBackoffMs ?? 30_000, this.random);
   }
 
   private async sleep(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wakeSleep = done;
-    });
-    this.wakeSleep = null;
+    const wake = new AbortController();
+    this.wake = wake;
+    await pause(ms, wake.signal);
+    this.wake = null;
   }
 
   private async list(): Promise<void> {
@@ -222,7 +212,7 @@ export class Reflector {
       case 'BOOKMARK':
         break;
       case 'ERROR': {
-        const status = record(object);
+        const status = jsonObject(object);
         const code = typeof status?.['code'] === 'number' ? status['code'] : 500;
         const message = typeof status?.['message'] === 'string' ? status['message'] : 'watch error';
         this.finishWatch({ relist: code === 410, error: new KubeApiError(code, typeof status?.['reason'] === 'string' ? status['reason'] : '', message) });

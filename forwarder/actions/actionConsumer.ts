@@ -7,6 +7,7 @@ import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusSessionRece
 import { parseKubernetesActionMessage } from '../../shared/messages/parseMessage.ts';
 import type { Logger } from '../log.ts';
 import { errorText } from '../log.ts';
+import { pause } from '../pause.ts';
 import type { ActionOutcome, KubeWriter } from './kubeWriter.ts';
 
 export const ACTIONS_QUEUE = 'k8s-actions';
@@ -31,7 +32,7 @@ export class ActionConsumer {
   private receiver: ServiceBusSessionReceiver | null = null;
   private applying = false;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly stopping = new AbortController();
 
   constructor(options: ActionConsumerOptions) {
     this.o = options;
@@ -44,7 +45,7 @@ export class ActionConsumer {
   /** Finishes the action in flight, then releases the session. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.stopping.abort();
     // An idle receive is cut short; an action being applied is finished first (the loop closes then).
     if (!this.applying) await this.receiver?.close().catch(() => undefined);
     await this.loop;
@@ -59,22 +60,9 @@ export class ActionConsumer {
         const busy = e instanceof Error && 'code' in e && (e.code === 'SessionCannotBeLocked' || e.code === 'ServiceTimeout');
         if (busy) this.o.log.debug('k8s-actions session held elsewhere; waiting', { cluster: this.o.cluster });
         else this.o.log.warn('k8s-actions receiver failed; retrying', { cluster: this.o.cluster, error: errorText(e) });
-        await this.pause(this.o.retryDelayMs ?? 2_000);
+        await pause(this.o.retryDelayMs ?? 2_000, this.stopping.signal);
       }
     }
-  }
-
-  private async pause(ms: number): Promise<void> {
-    if (this.stopped) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(t);
-        this.wake = null;
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      this.wake = done;
-    });
   }
 
   private async holdSession(): Promise<void> {
@@ -90,7 +78,7 @@ export class ActionConsumer {
         const failedAt = await this.applyInOrder(receiver, messages).finally(() => (this.applying = false));
         if (failedAt >= 0) {
           for (const m of messages.slice(failedAt)) await receiver.abandonMessage(m);
-          await this.pause(this.o.retryDelayMs ?? 2_000);
+          await pause(this.o.retryDelayMs ?? 2_000, this.stopping.signal);
         }
       }
     } finally {
