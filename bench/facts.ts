@@ -21,20 +21,11 @@ import type {
 } from '../shared/engine/types.ts';
 import { POD_FINALIZER, SERVICE_FINALIZER } from '../shared/engine/types.ts';
 import type { EngineView } from '../shared/engine/view.ts';
+import { seededRandom } from '../test/support/builders.ts';
+
+export { seededRandom };
 
 export const ALL_KINDS: readonly KubeObjectKind[] = ['Service', 'EndpointSlice', 'Node', 'Pod'];
-
-/** A seeded PRNG (mulberry32): the same run every time. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function contextAt(now: number, config: Partial<EngineConfig> = {}): DecideContext {
   return { now, random: () => 0.5, config: { ...defaultEngineConfig, ...config } };

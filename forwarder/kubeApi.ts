@@ -40,6 +40,11 @@ function isJson(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** `v` as a JSON object, or null when it is anything else (wire JSON arrives as `unknown`). */
+export function jsonObject(v: unknown): Json | null {
+  return isJson(v) ? v : null;
+}
+
 function errorOf(status: number, body: unknown, fallback: string): KubeApiError {
   const reason = isJson(body) && typeof body['reason'] === 'string' ? body['reason'] : '';
   const message = isJson(body) && typeof body['message'] === 'string' ? body['message'] : fallback;

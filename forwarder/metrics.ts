@@ -2,7 +2,7 @@
 // /metrics (the cluster's usual scraper). Each forwarder owns its meter provider, so several can run
 // in one process (tests, the local host) without mixing their numbers.
 import type { Counter, Histogram, Meter } from '@opentelemetry/api';
-import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObjectKind } from '../shared/engine/types.ts';
@@ -62,13 +62,6 @@ export class ForwarderMetrics {
   /** Serves the Prometheus text format. */
   handle(req: IncomingMessage, res: ServerResponse): void {
     this.exporter.getMetricsRequestHandler(req, res);
-  }
-
-  /** The current text, for tests and the local host. */
-  async text(): Promise<string> {
-    const { resourceMetrics, errors } = await this.exporter.collect();
-    if (errors.length > 0) throw new Error(`collecting metrics failed: ${errors.map(String).join('; ')}`);
-    return new PrometheusSerializer(undefined, false, undefined, false, true).serialize(resourceMetrics);
   }
 
   async shutdown(): Promise<void> {

@@ -13,6 +13,7 @@ import { endpointSliceFact, nodeFact, podFact, serviceFact } from '../shared/kub
 import { stableHash } from '../shared/messages/messageIds.ts';
 import { toEngineEventMessage } from '../shared/messages/toEngineEventMessage.ts';
 import type { QueuedChange } from './changeQueue.ts';
+import { jsonObject } from './kubeApi.ts';
 
 export interface ChangeContext {
   /** When the change was observed (epoch ms). */
@@ -41,17 +42,13 @@ interface ObjectIdentity {
   readonly finalizers: readonly string[];
 }
 
-function record(v: unknown): Readonly<Record<string, unknown>> | null {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-}
-
 function text(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
 /** The metadata every change needs, or a reason naming the field. */
 function identityOf(objectKind: KubeObjectKind, obj: unknown): ObjectIdentity | string {
-  const m = record(record(obj)?.['metadata']);
+  const m = jsonObject(jsonObject(obj)?.['metadata']);
   if (m === null) return 'metadata: missing';
   const name = text(m['name']);
   const uid = text(m['uid']);
@@ -67,7 +64,7 @@ function identityOf(objectKind: KubeObjectKind, obj: unknown): ObjectIdentity | 
 }
 
 function displayKey(objectKind: KubeObjectKind, obj: unknown): string {
-  const m = record(record(obj)?.['metadata']);
+  const m = jsonObject(jsonObject(obj)?.['metadata']);
   const ns = text(m?.['namespace']);
   const name = text(m?.['name']) ?? '?';
   return ns === null ? `${objectKind}/${name}` : `${objectKind}/${ns}/${name}`;

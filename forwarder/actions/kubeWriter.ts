@@ -6,7 +6,7 @@ import type { ObjectRef } from '../../shared/engine/types.ts';
 import type { KubernetesAction } from '../../shared/messages/kubernetesActionSchema.ts';
 import { stableHash } from '../../shared/messages/messageIds.ts';
 import type { Json, KubeApi } from '../kubeApi.ts';
-import { KubeApiError } from '../kubeApi.ts';
+import { KubeApiError, jsonObject } from '../kubeApi.ts';
 import type { IngressEntry } from './ingressMerge.ts';
 import { mergeIngress } from './ingressMerge.ts';
 
@@ -34,9 +34,8 @@ function objectPath(t: ObjectRef): string {
   return `/api/v1/namespaces/${encodeURIComponent(t.namespace)}/${plural}/${encodeURIComponent(t.name)}`;
 }
 
-function rec(v: unknown): Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};
-}
+/** A field that should hold an object, or an empty one (absent and malformed read alike). */
+const rec = (v: unknown): Json => jsonObject(v) ?? {};
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
