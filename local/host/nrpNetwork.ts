@@ -17,7 +17,8 @@ const localToken: TokenCredential = {
   getToken: (): Promise<AccessToken> => Promise.resolve({ token: 'local-token', expiresOnTimestamp: Date.now() + 3_600_000 }),
 };
 
-function httpAllowed(): HttpClient {
+/** An http client for the polls of accepted (202) operations that lets them go over plain http. */
+export function httpAllowed(): HttpClient {
   const inner = createDefaultHttpClient();
   return {
     sendRequest(request) {

@@ -198,10 +198,9 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   startFunctions();
   await startTheForwarder();
 
-  const loadState = async (): Promise<ClusterState> => {
-    const s = tableStateStoreFromConnectionString(tables.connectionString, { clientOptions: { allowInsecureConnection: true } });
-    return (await s.load(cluster)).state;
-  };
+  // One reader for the settle loop's polling (a client per poll would re-check the table each time).
+  const reader = tableStateStoreFromConnectionString(tables.connectionString, { clientOptions: { allowInsecureConnection: true } });
+  const loadState = async (): Promise<ClusterState> => (await reader.load(cluster)).state;
 
   return {
     cluster,

@@ -27,7 +27,8 @@ export interface QueueTriggerOptions {
 
 let invocations = 0;
 
-function metadata(messages: readonly ServiceBusReceivedMessage[], many: boolean, sessionId: string | undefined): Record<string, unknown> {
+/** The trigger metadata the Functions host passes for these messages (arrays for `cardinality: many`). */
+export function triggerMetadata(messages: readonly ServiceBusReceivedMessage[], many: boolean, sessionId: string | undefined): Record<string, unknown> {
   // The host counts deliveries from 1; the JS SDK shows the earlier attempts (0 on the first).
   const deliveryCount = (m: ServiceBusReceivedMessage): number => (m.deliveryCount ?? 0) + 1;
   if (many) {
@@ -76,7 +77,7 @@ export class QueueTrigger {
     const ctx = new InvocationContext({
       invocationId: `local-${++invocations}`,
       functionName: this.o.functionName,
-      triggerMetadata: metadata(messages, this.o.many, sessionId),
+      triggerMetadata: triggerMetadata(messages, this.o.many, sessionId),
       // Progress displays show what needs attention; the handlers' info lines stay out of them.
       logHandler: (level, ...args) => (level === 'warning' || level === 'error' || level === 'critical' ? this.o.log?.(`[${this.o.functionName}] ${level}: ${args.map(String).join(' ')}`) : undefined),
     });

@@ -16,6 +16,7 @@ import { toEngineEventMessage } from '../../shared/messages/toEngineEventMessage
 import type { StateStore } from '../../shared/state/stateStore.ts';
 import { TableStateStore } from '../../shared/state/tableStateStore.ts';
 import { configureDependencies } from '../../functions/dependencies.ts';
+import { triggerMetadata } from '../../local/host/queueTrigger.ts';
 import type { Dependencies } from '../../functions/dependencies.ts';
 import { startAzurite } from '../integration/state/azurite.ts';
 import type { Azurite, InstrumentedTableClient } from '../integration/state/azurite.ts';
@@ -144,7 +145,7 @@ export async function startHarness(o: { config?: Partial<EngineConfig>; tableNam
           const ctx = new InvocationContext({
             invocationId: `inv-${++seq}`,
             functionName: 'engine',
-            triggerMetadata: { sessionId: receiver.sessionId, messageIdArray: messages.map((m) => m.messageId), deliveryCountArray: messages.map((m) => (m.deliveryCount ?? 0) + 1) },
+            triggerMetadata: triggerMetadata(messages, true, receiver.sessionId),
           });
           try {
             await fn(messages.map((m) => m.body as unknown), ctx);
@@ -162,7 +163,7 @@ export async function startHarness(o: { config?: Partial<EngineConfig>; tableNam
       try {
         const [m] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 200 });
         if (!m) return false;
-        const ctx = new InvocationContext({ invocationId: `inv-${++seq}`, functionName: FUNCTION_OF_QUEUE[queue], triggerMetadata: { messageId: m.messageId, deliveryCount: (m.deliveryCount ?? 0) + 1 } });
+        const ctx = new InvocationContext({ invocationId: `inv-${++seq}`, functionName: FUNCTION_OF_QUEUE[queue], triggerMetadata: triggerMetadata([m], false, undefined) });
         try {
           await fn(m.body as unknown, ctx);
           await receiver.completeMessage(m);

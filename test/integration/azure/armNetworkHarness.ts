@@ -2,8 +2,8 @@
 // over the in-memory store), but pointed at the NRP simulator over plain http: the SDK's bearer
 // policy refuses http, so it is swapped for one that sets the same header (as
 // test/integration/nrp/harness.ts does), and every request the client sends is recorded.
-import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
-import type { HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { httpAllowed } from '../../../local/host/nrpNetwork.ts';
 import type { NetworkManagementClient } from '@azure/arm-network';
 import { createArmNetworkClient } from '../../../shared/azure/armNetworkClient.ts';
 import { ArmNetworkProvider } from '../../../shared/azure/armNetworkProvider.ts';
@@ -43,18 +43,6 @@ const running: NrpSimulator[] = [];
 /** Stops every simulator started here (call from `after`). */
 export async function stopAll(): Promise<void> {
   await Promise.all(running.splice(0).map((s) => s.stop()));
-}
-
-/** Polls of a 202 go through the client's pipeline but a fresh request, which does not carry the
- * client's allowInsecureConnection: let this one through to the http simulator. */
-function insecureHttpClient(): HttpClient {
-  const inner = createDefaultHttpClient();
-  return {
-    sendRequest(request) {
-      request.allowInsecureConnection = true;
-      return inner.sendRequest(request);
-    },
-  };
 }
 
 export async function startWorld(simOptions: Partial<NrpSimulatorOptions> = {}): Promise<World> {
@@ -98,7 +86,7 @@ export function adapterOn(sim: NrpSimulator, store: MemoryThrottleStore): World 
   const substepFailures: SubstepFailure[] = [];
   const provider = new ArmNetworkProvider(client, config, {
     pollIntervalMs: 5,
-    httpClient: insecureHttpClient(),
+    httpClient: httpAllowed(),
     onSubstepFailure: (f) => substepFailures.push(f),
   });
   return { sim, config, store, gate, provider, reader: newClient(sim), sent, substepFailures };
