@@ -12,6 +12,7 @@ import type { ObserveNrpRequest } from '../shared/messages/envelopes.ts';
 import { observeNrpMessageId } from '../shared/messages/messageIds.ts';
 import { parseLocationsSyncMessage } from '../shared/messages/parseMessage.ts';
 import { toEngineEventMessage } from '../shared/messages/toEngineEventMessage.ts';
+import { awaitSync, deferredTrigger } from './awaitSync.ts';
 import { dependencies } from './dependencies.ts';
 import type { Dependencies } from './dependencies.ts';
 import { receivedMessage, type ReceivedMessage, rejectionMessages } from './received.ts';
@@ -28,6 +29,8 @@ function failureOf(e: unknown): SyncFailure {
 export type LocationsResult =
   | { readonly kind: 'rejected'; readonly reason: string }
   | { readonly kind: 'stale'; readonly syncId: string }
+  /** Triggered before the engine saved the sync: put back for later, or given up (the engine's sync timeout recovers). */
+  | { readonly kind: 'deferred'; readonly syncId: string; readonly deferrals: number; readonly givenUp: boolean }
   | { readonly kind: 'synced'; readonly syncId: string; readonly applied: number; readonly failure: SyncFailure | null }
   | { readonly kind: 'observed'; readonly services: number; readonly locations: number; readonly driftParts: number };
 
@@ -40,9 +43,8 @@ export async function applyLocationsMessage(deps: Dependencies, received: Receiv
   const body = parsed.value;
   const network = deps.network;
   if (!network) throw new Error('locations: no network adapter is configured for this function app');
-  const { state } = await deps.store.load(body.cluster);
-
   if (body.observe === true) {
+    const { state } = await deps.store.load(body.cluster);
     // The epoch is taken before reading NRP: a completion after it makes this read out of date.
     const nrpEpoch = state.nrpEpoch;
     const [services, locations] = await Promise.all([network.listServices(), network.listAddressLocations()]);
@@ -54,9 +56,14 @@ export async function applyLocationsMessage(deps: Dependencies, received: Receiv
     return { kind: 'observed', services: services.length, locations: locations.length, driftParts: parts.length };
   }
 
-  const flight = state.sync.inFlight;
-  // A redelivered trigger of a sync the engine already closed: nothing to do.
-  if (!flight || flight.syncId !== body.syncId) return { kind: 'stale', syncId: body.syncId };
+  const found = await awaitSync(async () => (await deps.store.load(body.cluster)).state, body.syncId);
+  if (found.kind === 'stale') return { kind: 'stale', syncId: body.syncId };
+  if (found.kind === 'notSavedYet') {
+    const later = deferredTrigger(body, deps.now());
+    if (later) await deps.sender.send([later]);
+    return { kind: 'deferred', syncId: body.syncId, deferrals: body.deferrals ?? 0, givenUp: later === null };
+  }
+  const flight = found.flight;
   let applied = 0;
   let failure: SyncFailure | null = null;
   for (const request of flight.requests) {
@@ -86,7 +93,7 @@ export async function requestObservations(deps: Dependencies, reason: string): P
 
 export async function locationsHandler(message: unknown, context: InvocationContext): Promise<void> {
   const result = await applyLocationsMessage(await dependencies(), receivedMessage(message, context));
-  const log = result.kind === 'rejected' ? context.warn.bind(context) : context.info.bind(context);
+  const log = result.kind === 'rejected' || (result.kind === 'deferred' && result.givenUp) ? context.warn.bind(context) : context.info.bind(context);
   log(JSON.stringify({ msg: 'locations message done', ...result }));
 }
 

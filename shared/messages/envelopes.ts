@@ -39,6 +39,8 @@ export interface LocationsSyncTrigger {
   readonly cluster: string;
   readonly syncId: string;
   readonly observe?: undefined;
+  /** How many times the locations function put this trigger back because the engine had not saved the sync yet. */
+  readonly deferrals?: number | undefined;
 }
 
 /** locations-sync: read NRP and report it to the engine (NrpObserved); the mirror is known wrong. */
@@ -100,6 +102,7 @@ export const locationsSyncTriggerSchema = z.object({
   cluster: clusterSchema,
   syncId: engineIdSchema,
   observe: z.undefined().optional(),
+  deferrals: z.number().int().nonnegative().optional(),
 });
 
 export const observeNrpRequestSchema = z.object({

@@ -53,6 +53,11 @@ export function locationsSyncMessageId(cluster: string, syncId: string): string 
   return boundedId(scoped(cluster, syncId));
 }
 
+/** A locations-sync trigger put back for later (functions/awaitSync.ts): one id per deferral. */
+export function deferredLocationsSyncMessageId(cluster: string, syncId: string, deferrals: number): string {
+  return boundedId(`${scoped(cluster, syncId)}:deferred:${deferrals}`);
+}
+
 /** A wake-up: every request to wake the cluster at the same time is the same message. */
 export function wakeMessageId(cluster: string, at: number): string {
   return boundedId(`${cluster}:wake:${at}`);
