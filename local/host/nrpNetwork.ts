@@ -9,6 +9,7 @@ import { createArmNetworkClient } from '../../shared/azure/armNetworkClient.ts';
 import { ArmNetworkProvider } from '../../shared/azure/armNetworkProvider.ts';
 import { readNetworkConfig } from '../../shared/azure/networkConfig.ts';
 import { tableThrottleStoreFromConnectionString } from '../../shared/azure/tableThrottleStore.ts';
+import type { Budget } from '../../shared/azure/throttleDefaults.ts';
 import { ThrottleGate } from '../../shared/azure/throttleGate.ts';
 import { THROTTLE_GATE_POLICY_NAME } from '../../shared/azure/throttleGatePolicy.ts';
 import type { NrpSimulator } from '../sim/nrp/server.ts';
@@ -28,7 +29,7 @@ export function httpAllowed(): HttpClient {
   };
 }
 
-export function localNetwork(sim: NrpSimulator, cluster: string, storageConnectionString: string): ArmNetworkProvider {
+export function localNetwork(sim: NrpSimulator, cluster: string, storageConnectionString: string, writeBudget: Partial<Budget> = {}): ArmNetworkProvider {
   const config = readNetworkConfig({
     AZURE_SUBSCRIPTION_ID: sim.subscriptionId,
     AZURE_RESOURCE_GROUP: sim.resourceGroup,
@@ -37,7 +38,7 @@ export function localNetwork(sim: NrpSimulator, cluster: string, storageConnecti
     CLUSTER_NAME: cluster,
   });
   const store = tableThrottleStoreFromConnectionString(storageConnectionString, { clientOptions: { allowInsecureConnection: true } });
-  const gate = new ThrottleGate(store, config.networkSubscriptionId);
+  const gate = new ThrottleGate(store, config.networkSubscriptionId, { budgets: { write: writeBudget } });
   const client = createArmNetworkClient(localToken, config, {
     gate,
     clientOptions: { endpoint: sim.baseUrl, allowInsecureConnection: true },

@@ -23,6 +23,8 @@ import { startBroker } from '../sim/bus/broker.ts';
 import { startKubeSimulator } from '../sim/kube/server.ts';
 import { startNrpSimulator } from '../sim/nrp/server.ts';
 import { startAzuriteTables } from './azurite.ts';
+import { serveHttpFunctions } from './httpFunctions.ts';
+import type { HttpFunctionsServer } from './httpFunctions.ts';
 import { nextFire } from './ncrontab.ts';
 import { localNetwork } from './nrpNetwork.ts';
 import type { Component, PendingWork, Pipeline, PipelineOptions } from './pipeline.types.ts';
@@ -49,13 +51,44 @@ const QUEUE_CONFIG = [
 ];
 
 /** A store whose next requests can be made to fail (the scenario fault `tables`). */
+/**
+ * One start of the function side. A restart is a crash: invocations of the stopped generation may
+ * still be awaiting something, but everything they touch refuses them from then on, as it would
+ * after a real process exit, and they no longer count as work in flight.
+ */
+interface Generation {
+  alive: boolean;
+  inFlight: number;
+}
+
+function stillAlive(g: Generation): void {
+  if (!g.alive) throw new Error('the functions host of this invocation was stopped (local restart)');
+}
+
+/** Every method of `target` refuses to run once the generation is stopped. */
+function untilStopped<T extends object>(target: T, g: Generation): T {
+  return new Proxy(target, {
+    get(t, prop, receiver): unknown {
+      const v: unknown = Reflect.get(t, prop, receiver);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]): unknown => {
+        stillAlive(g);
+        return (v as (...a: unknown[]) => unknown).apply(t, args);
+      };
+    },
+  });
+}
+
 class FaultyStore implements StateStore {
   readonly inner: StateStore;
+  private readonly generation: Generation;
   failures = 0;
-  constructor(inner: StateStore) {
+  constructor(inner: StateStore, generation: Generation) {
     this.inner = inner;
+    this.generation = generation;
   }
   private check(): void {
+    stillAlive(this.generation);
     if (this.failures > 0) {
       this.failures--;
       throw new Error('injected Table Storage failure');
@@ -74,11 +107,14 @@ class FaultyStore implements StateStore {
 /** A sender whose next sends can be made to fail (the scenario fault `bus`). */
 class FaultySender implements MessageSender {
   readonly inner: MessageSender;
+  private readonly generation: Generation;
   failures = 0;
-  constructor(inner: MessageSender) {
+  constructor(inner: MessageSender, generation: Generation) {
     this.inner = inner;
+    this.generation = generation;
   }
   async send(...args: Parameters<MessageSender['send']>): Promise<void> {
+    stillAlive(this.generation);
     if (this.failures > 0) {
       this.failures--;
       throw new Error('injected Service Bus send failure');
@@ -101,15 +137,23 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   const [tables, broker, nrp, kube] = await Promise.all([
     startAzuriteTables(),
     startBroker({ queues: QUEUE_CONFIG }),
-    startNrpSimulator({ subscriptionId: '00000000-0000-0000-0000-000000000000', resourceGroup: 'rg-local', location: 'eastus2', latency: options.nrpLatency }),
+    startNrpSimulator({
+      subscriptionId: '00000000-0000-0000-0000-000000000000',
+      resourceGroup: 'rg-local',
+      location: 'eastus2',
+      latency: options.nrpLatency,
+      // NRP's own per-subscription limits (limits.md): 1,000 writes and 10,000 reads per 5 minutes.
+      throttle: { writes: { burst: 1_000, refillPerSecond: 1_000 / 300 }, reads: { burst: 10_000, refillPerSecond: 10_000 / 300 } },
+    }),
     startKubeSimulator({ bookmarkIntervalMs: 5_000 }),
   ]);
   if (options.kubeconfigPath) await kube.writeKubeconfig(options.kubeconfigPath);
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(JSON.stringify(kube.kubeconfig()));
   const engineConfig = { ...defaultEngineConfig, locationsSyncIntervalMs: 200, ...options.engineConfig };
+  const writeBudget = Object.fromEntries(Object.entries(options.nrpWriteBudget ?? {}).filter(([, v]) => v !== undefined));
 
-  let inFlight = 0;
+  let generation: Generation = { alive: true, inFlight: 0 };
   let functionsClient: ServiceBusClient | null = null;
   let triggers: QueueTrigger[] = [];
   let timer: NodeJS.Timeout | null = null;
@@ -123,12 +167,14 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     // within it, which is also how long an abandoned wait can outlive a restart.
     const client = new ServiceBusClient(broker.connectionString, { retryOptions: { timeoutInMs: 5_000 } });
     functionsClient = client;
-    store = new FaultyStore(tableStateStoreFromConnectionString(tables.connectionString, { clientOptions: { allowInsecureConnection: true } }));
-    sender = new FaultySender(new ServiceBusMessageSender(client));
+    const g: Generation = { alive: true, inFlight: 0 };
+    generation = g;
+    store = new FaultyStore(tableStateStoreFromConnectionString(tables.connectionString, { clientOptions: { allowInsecureConnection: true } }), g);
+    sender = new FaultySender(new ServiceBusMessageSender(client), g);
     const deps: Dependencies = {
       store,
       sender,
-      network: localNetwork(nrp, cluster, tables.connectionString),
+      network: untilStopped(localNetwork(nrp, cluster, tables.connectionString, writeBudget), g),
       engineConfig,
       now: () => Date.now(),
       random: () => Math.random(),
@@ -149,7 +195,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
           maxConcurrentSessions: 2,
           maxConcurrentCalls: 4,
           sessionIdleTimeoutMs: 200,
-          onInvocation: (d) => (inFlight += d),
+          onInvocation: (d) => (g.inFlight += d),
           log,
         });
         t.start();
@@ -159,13 +205,13 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
         const arm = (): void => {
           const at = nextFire(schedule, Date.now());
           timer = setTimeout(() => {
-            inFlight++;
+            g.inFlight++;
             const ctx = new InvocationContext({ invocationId: `timer-${at}`, functionName: name, logHandler: (level, ...a) => level === 'warning' || level === 'error' ? log?.(`[${name}] ${a.map(String).join(' ')}`) : undefined });
             const timerInfo = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: new Date(at).toISOString(), next: new Date(nextFire(schedule, at)).toISOString(), lastUpdated: new Date(at).toISOString() } };
             const fired = Promise.resolve(r.handler(timerInfo, ctx));
             fired.catch((e: unknown) => log?.(`[${name}] failed: ${String(e)}`)).finally(() => {
-              inFlight--;
-              arm();
+              g.inFlight--;
+              if (g.alive) arm();
             });
           }, at - Date.now());
           timer.unref();
@@ -176,6 +222,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   };
 
   const stopFunctions = async (): Promise<void> => {
+    generation.alive = false;
     if (timer) clearTimeout(timer);
     await Promise.all(triggers.map((t) => t.stop()));
     triggers = [];
@@ -197,6 +244,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
 
   startFunctions();
   await startTheForwarder();
+  const http: HttpFunctionsServer | null = options.httpPort === null || options.httpPort === undefined ? null : await serveHttpFunctions(options.httpPort, '127.0.0.1', log);
 
   // One reader for the settle loop's polling (a client per poll would re-check the table each time).
   const reader = tableStateStoreFromConnectionString(tables.connectionString, { clientOptions: { allowInsecureConnection: true } });
@@ -207,7 +255,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     kube,
     nrp,
     broker,
-    httpUrl: null,
+    httpUrl: http?.url ?? null,
     armTablesFault(_status, times) {
       if (store) store.failures += times;
     },
@@ -235,13 +283,14 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       return {
         queues,
         forwarderOutbox: forwarder?.outboxSize() ?? 0,
-        invocationsInFlight: inFlight,
+        invocationsInFlight: generation.inFlight,
         operations,
         locationsPending: state.sync.inFlight !== null || state.sync.dirty,
       };
     },
     engineState: loadState,
     async stop() {
+      await http?.stop();
       await stopTheForwarder(1_000);
       await stopFunctions();
       await Promise.all([broker.stop(), nrp.stop(), kube.stop(), tables.stop()]);

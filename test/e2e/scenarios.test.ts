@@ -1,0 +1,132 @@
+// The end-to-end tier: every scenario in test/scenarios/ (and `npm start`'s default) played through
+// the whole local pipeline by `npm run simulate` (Kubernetes API simulator -> forwarder -> bus ->
+// function handlers -> NRP simulator, state in Azurite), then held to its `NAME.expect.json`:
+// converged, the NRP and cluster state it must end with, its Events, its dead letters, and the NRP
+// write calls it may spend.
+//
+// The scenarios run in a few worker processes (test/e2e/scenarioWorker.ts), each playing its share
+// one after another on a fresh pipeline: a scenario mostly waits on timers and the bus, so running
+// them side by side keeps the tier to a few minutes on two cores.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { expectationDifferences, parseExpectations } from '../../local/scenario/expectations.ts';
+import type { Expectations } from '../../local/scenario/expectations.ts';
+import type { Report } from '../../local/scenario/reportTypes.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FOLDERS = [join(ROOT, 'test/scenarios'), join(ROOT, 'local/scenarios')];
+const PARALLEL = 3;
+
+interface Case {
+  readonly name: string;
+  readonly file: string;
+  readonly expectations: Expectations | string;
+}
+
+const scenarioNames = (folder: string): string[] =>
+  readdirSync(folder)
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.expect.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+
+const cases: Case[] = FOLDERS.flatMap((folder) =>
+  scenarioNames(folder).map((name) => {
+    let expectations: Expectations | string;
+    try {
+      const parsed = parseExpectations(readFileSync(join(folder, `${name}.expect.json`), 'utf8'));
+      expectations = parsed.ok ? parsed.expectations : `bad ${name}.expect.json: ${parsed.reason}`;
+    } catch (e) {
+      expectations = `no ${name}.expect.json: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    return { name, file: join(folder, `${name}.json`), expectations };
+  }),
+);
+
+interface Outcome {
+  readonly report: Report | null;
+  readonly log: string;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'scenarios-'));
+
+/** Longest first (by steps), dealt round-robin, so no worker is left with all the slow ones. */
+function shares(all: readonly Case[], n: number): Case[][] {
+  const steps = (c: Case): number => (JSON.parse(readFileSync(c.file, 'utf8')) as { steps: unknown[] }).steps.length;
+  const sorted = [...all].sort((a, b) => steps(b) - steps(a));
+  const out: Case[][] = Array.from({ length: n }, () => []);
+  sorted.forEach((c, i) => out[i % n]?.push(c));
+  return out;
+}
+
+function readOutcome(c: Case): Outcome {
+  const read = (suffix: string): string | null => {
+    try {
+      return readFileSync(join(work, `${c.name}${suffix}`), 'utf8');
+    } catch {
+      return null;
+    }
+  };
+  const report = read('.report.json');
+  return { report: report === null ? null : (JSON.parse(report) as Report), log: read('.log') ?? '(no log)' };
+}
+
+/** Starts the workers; each scenario's promise settles when its worker reports it done (or exits). */
+function runAll(all: readonly Case[]): Map<string, Promise<Outcome>> {
+  const results = new Map<string, Promise<Outcome>>();
+  for (const share of shares(all, PARALLEL)) {
+    if (share.length === 0) continue;
+    const waiting = new Map<string, (o: Outcome) => void>();
+    for (const c of share) results.set(c.file, new Promise((r) => waiting.set(c.file, r)));
+    const child = spawn(process.execPath, ['--disable-warning=DEP0040', join(ROOT, 'test/e2e/scenarioWorker.ts'), work, ...share.map((c) => c.file)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let pending = '';
+    child.stdout.on('data', (d: Buffer) => {
+      pending += d.toString();
+      for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
+        const line = pending.slice(0, i);
+        pending = pending.slice(i + 1);
+        const file = line.startsWith('done ') ? line.slice('done '.length) : null;
+        if (file !== null) {
+          const c = share.find((x) => x.file === file);
+          if (c) waiting.get(c.file)?.(readOutcome(c));
+          waiting.delete(file);
+        }
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => {
+      // A worker that died leaves its remaining scenarios with what it wrote, and says why.
+      for (const settle of waiting.values()) settle({ report: null, log: `the worker exited (${code}) before this scenario was done:\n${stderr}` });
+    });
+  }
+  return results;
+}
+
+describe('end-to-end scenarios', () => {
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('the tier holds at least 25 scenarios, each with its expectations', () => {
+    const tier = cases.filter((c) => c.file.includes(`${join('test', 'scenarios')}`));
+    assert.ok(tier.length >= 25, `only ${tier.length} scenarios`);
+    assert.deepEqual(cases.filter((c) => typeof c.expectations === 'string').map((c) => c.expectations), []);
+  });
+
+  const results = runAll(cases.filter((c) => typeof c.expectations !== 'string'));
+  for (const c of cases) {
+    if (typeof c.expectations === 'string') continue;
+    const expectations = c.expectations;
+    it(`scenario ${c.name} converges within its NRP write bound and ends as expected`, async () => {
+      const outcome = await results.get(c.file);
+      assert.ok(outcome, 'the run was not started');
+      const report = outcome.report;
+      const problems = report === null ? ['no report'] : [...(report.converged ? [] : ['not converged']), ...expectationDifferences(report, expectations)];
+      // The run's progress log is the first thing to read when a scenario fails.
+      assert.deepEqual(problems, [], `${c.name}:\n  ${problems.join('\n  ')}\n--- progress ---\n${outcome.log}`);
+    });
+  }
+});
