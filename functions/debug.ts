@@ -8,6 +8,7 @@ import type { ClusterState } from '../shared/engine/types.ts';
 import { isReadyToSync, viewOf } from '../shared/engine/view.ts';
 import { CLUSTER_PATTERN } from '../shared/messages/fieldSchemas.ts';
 import { dependencies } from './dependencies.ts';
+import { invocationLog } from './invocationLog.ts';
 
 export type DebugView = 'services' | 'buffered' | 'locations';
 const VIEWS: readonly DebugView[] = ['services', 'buffered', 'locations'];
@@ -66,8 +67,9 @@ export async function debugHandler(request: HttpRequest, context: InvocationCont
   if (!view || !VIEWS.includes(view)) return { status: 404, jsonBody: { error: `unknown view; one of ${VIEWS.join(', ')}` } };
   const cluster = request.query.get('cluster');
   if (!cluster || !CLUSTER_PATTERN.test(cluster)) return { status: 400, jsonBody: { error: 'query parameter cluster is required (a cluster name)' } };
-  const { state } = await (await dependencies()).store.load(cluster);
-  context.info(JSON.stringify({ msg: 'debug view served', view, cluster }));
+  const deps = await dependencies();
+  const { state } = await deps.store.load(cluster);
+  invocationLog(deps, context, { cluster }).info('debug view served', { view });
   const body = view === 'services' ? servicesView(state) : view === 'buffered' ? bufferedView(state) : locationsView(state);
   return { status: 200, jsonBody: { cluster, view, [view]: body } };
 }

@@ -5,6 +5,8 @@ import type { EngineConfig } from '../shared/engine/types.ts';
 import type { NetworkProvider } from '../shared/azure/networkProvider.ts';
 import type { MessageSender } from '../shared/messages/outgoing.ts';
 import type { StateStore } from '../shared/state/stateStore.ts';
+import { defaultTelemetry } from '../shared/telemetry/telemetry.ts';
+import type { Telemetry } from '../shared/telemetry/telemetry.ts';
 
 export interface Dependencies {
   readonly store: StateStore;
@@ -16,6 +18,8 @@ export interface Dependencies {
   readonly random: () => number;
   /** Clusters the locations timer reconciles. */
   readonly clusters: readonly string[];
+  /** Metrics, spans and where log lines go; the process's global providers when absent. */
+  readonly telemetry?: Telemetry | undefined;
 }
 
 export type DependencyFactory = () => Promise<Dependencies>;
@@ -38,4 +42,8 @@ export function dependencies(): Promise<Dependencies> {
 /** A system clock and randomness for production; tests pass their own. */
 export function systemDependencies(parts: Omit<Dependencies, 'now' | 'random' | 'engineConfig'> & Partial<Pick<Dependencies, 'engineConfig'>>): Dependencies {
   return { engineConfig: defaultEngineConfig, now: () => Date.now(), random: () => Math.random(), ...parts };
+}
+
+export function telemetryOf(deps: Dependencies): Telemetry {
+  return deps.telemetry ?? defaultTelemetry();
 }

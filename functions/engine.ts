@@ -9,8 +9,12 @@ import type { EngineEvent, EngineObservation } from '../shared/engine/types.ts';
 import { parseEngineMessage } from '../shared/messages/parseMessage.ts';
 import { toOutgoingMessages } from '../shared/messages/toOutgoingMessages.ts';
 import { isStateConflictError } from '../shared/state/stateStore.ts';
-import { dependencies } from './dependencies.ts';
+import { logObservation } from '../shared/telemetry/decisionLog.ts';
+import type { EngineLog } from '../shared/telemetry/engineLog.ts';
+import { inInvocationSpan } from '../shared/telemetry/invocationSpan.ts';
+import { dependencies, telemetryOf } from './dependencies.ts';
 import type { Dependencies } from './dependencies.ts';
+import { invocationLog } from './invocationLog.ts';
 import { receivedMessages, type ReceivedMessage, type Rejection, rejectionMessages } from './received.ts';
 
 export const ENGINE_QUEUE = 'engine-events';
@@ -25,42 +29,75 @@ export interface EngineBatchResult {
   readonly attempts: number;
 }
 
-/** The whole invocation, independent of the Functions host. */
-export async function applyEngineBatch(deps: Dependencies, cluster: string, received: readonly ReceivedMessage[]): Promise<EngineBatchResult> {
+export interface EngineBatchOptions {
+  /** Where the batch's lines go (default: the telemetry's sink, else nowhere). */
+  readonly log?: EngineLog | undefined;
+}
+
+/** Events that report what the forwarder saw in Kubernetes, whose observation time starts a change's latency. */
+const KUBERNETES_FACTS: ReadonlySet<EngineEvent['kind']> = new Set(['ServiceUpserted', 'EndpointSliceUpserted', 'NodeUpserted', 'PodUpserted', 'ObjectDeleted', 'KubernetesSynced']);
+
+interface ParsedBatch {
+  readonly events: EngineEvent[];
+  readonly rejected: Rejection[];
+  readonly traceparents: (string | undefined)[];
+  /** The oldest observation of a Kubernetes change in the batch (epoch ms). */
+  readonly observedAt: number | undefined;
+}
+
+function parseBatch(cluster: string, received: readonly ReceivedMessage[]): ParsedBatch {
   const events: EngineEvent[] = [];
   const rejected: Rejection[] = [];
+  const traceparents: (string | undefined)[] = [];
+  let observedAt: number | undefined;
   for (const m of received) {
     const parsed = parseEngineMessage(m.body);
     if (!parsed.ok) rejected.push({ message: m, reason: parsed.reason });
     else if (parsed.value.cluster !== cluster) rejected.push({ message: m, reason: `cluster: message is for "${parsed.value.cluster}" but arrived on session "${cluster}"` });
-    else events.push(parsed.value.event);
-  }
-  for (let attempt = 1; ; attempt++) {
-    const loaded = await deps.store.load(cluster);
-    const now = deps.now();
-    const decision = decide(loaded.state, events, { now, random: deps.random, config: deps.engineConfig });
-    const outgoing = [...toOutgoingMessages(cluster, decision.commands, { now }), ...rejectionMessages(ENGINE_QUEUE, rejected, now)];
-    await deps.sender.send(outgoing);
-    try {
-      await deps.store.save(loaded, decision.state);
-    } catch (e) {
-      // Another writer saved first: its state is the truth now; decide again on top of it.
-      if (isStateConflictError(e) && attempt < MAX_CONFLICT_RETRIES) continue;
-      throw e;
+    else {
+      const { event } = parsed.value;
+      events.push(event);
+      traceparents.push(parsed.value.traceparent ?? m.traceparent);
+      const at = parsed.value.observedAt === undefined ? NaN : Date.parse(parsed.value.observedAt);
+      if (KUBERNETES_FACTS.has(event.kind) && Number.isSafeInteger(at) && at >= 0) observedAt = Math.min(observedAt ?? at, at);
     }
-    return { events: events.length, rejected, sent: outgoing.length, observations: decision.observations, attempts: attempt };
   }
+  return { events, rejected, traceparents, observedAt };
+}
+
+/** The whole invocation, independent of the Functions host. */
+export async function applyEngineBatch(deps: Dependencies, cluster: string, received: readonly ReceivedMessage[], options: EngineBatchOptions = {}): Promise<EngineBatchResult> {
+  const telemetry = telemetryOf(deps);
+  const log = (options.log ?? invocationLog(deps, undefined)).with({ cluster });
+  const started = Date.now();
+  const { events, rejected, traceparents, observedAt } = parseBatch(cluster, received);
+  const attributes = { 'engine.cluster': cluster, 'messaging.batch.message_count': received.length };
+  return inInvocationSpan(telemetry.tracer, `${ENGINE_QUEUE} process`, { traceparents, attributes }, async (traceparent) => {
+    for (const r of rejected) log.warn('message rejected', { messageId: r.message.messageId, reason: r.reason });
+    for (let attempt = 1; ; attempt++) {
+      const loaded = await deps.store.load(cluster);
+      const now = deps.now();
+      const decision = decide(loaded.state, events, { now, random: deps.random, config: deps.engineConfig });
+      const outgoing = [...toOutgoingMessages(cluster, decision.commands, { now, traceparent, observedAt }), ...rejectionMessages(ENGINE_QUEUE, rejected, now)];
+      await deps.sender.send(outgoing);
+      try {
+        await deps.store.save(loaded, decision.state);
+      } catch (e) {
+        // Another writer saved first: its state is the truth now; decide again on top of it.
+        if (isStateConflictError(e) && attempt < MAX_CONFLICT_RETRIES) continue;
+        throw e;
+      }
+      telemetry.engine.recordCommit(cluster, loaded.state, decision);
+      for (const o of decision.observations) logObservation(log, o, loaded.state, decision.state);
+      log.info('engine batch applied', { events: events.length, rejected: rejected.length, sent: outgoing.length, attempts: attempt, durationMs: Date.now() - started });
+      return { events: events.length, rejected, sent: outgoing.length, observations: decision.observations, attempts: attempt };
+    }
+  });
 }
 
 export async function engineHandler(messages: unknown[], context: InvocationContext): Promise<void> {
-  const received = receivedMessages(messages, context);
-  const cluster = sessionIdOf(context);
-  const started = Date.now();
-  const result = await applyEngineBatch(await dependencies(), cluster, received);
-  for (const r of result.rejected) {
-    context.warn(JSON.stringify({ msg: 'message rejected', cluster, messageId: r.message.messageId, reason: r.reason }));
-  }
-  context.info(JSON.stringify({ msg: 'engine batch applied', cluster, events: result.events, rejected: result.rejected.length, sent: result.sent, attempts: result.attempts, durationMs: Date.now() - started }));
+  const deps = await dependencies();
+  await applyEngineBatch(deps, sessionIdOf(context), receivedMessages(messages, context), { log: invocationLog(deps, context) });
 }
 
 function sessionIdOf(context: InvocationContext): string {

@@ -1,4 +1,6 @@
 // The app's entry point: validate settings, wire the production dependencies, register functions.
+// Telemetry comes first: it installs the OpenTelemetry providers everything else reports through.
+import './telemetry.ts';
 import { app } from '@azure/functions';
 import { TableClient } from '@azure/data-tables';
 import { ManagedIdentityCredential } from '@azure/identity';
@@ -15,6 +17,8 @@ import { NETWORK_SETTINGS, readNetworkConfig } from '../shared/azure/networkConf
 import { TableThrottleStore, tableThrottleStoreFromConnectionString } from '../shared/azure/tableThrottleStore.ts';
 import { DEFAULT_THROTTLE_TABLE } from '../shared/azure/throttleDefaults.ts';
 import { ThrottleGate } from '../shared/azure/throttleGate.ts';
+import { defaultTelemetry } from '../shared/telemetry/telemetry.ts';
+import type { Telemetry } from '../shared/telemetry/telemetry.ts';
 import './engine.ts';
 import './serviceOps.ts';
 import './locations.ts';
@@ -27,18 +31,20 @@ app.setup({ enableHttpStream: false });
  * are then validated, with one error per field). Without any, serviceOps and locations report a
  * retryable NoNetworkAdapter failure: visible in every operation's outcome, never silent.
  */
-function networkFrom(env: NodeJS.ProcessEnv, credential: ManagedIdentityCredential, s: Settings): NetworkProvider | null {
+function networkFrom(env: NodeJS.ProcessEnv, credential: ManagedIdentityCredential, s: Settings, telemetry: Telemetry): NetworkProvider | null {
   if (!Object.values(NETWORK_SETTINGS).some((name) => env[name] !== undefined)) return null;
   const config = readNetworkConfig(env);
   const throttleStore = s.STATE_STORAGE_CONNECTION_STRING
     ? tableThrottleStoreFromConnectionString(s.STATE_STORAGE_CONNECTION_STRING)
     : new TableThrottleStore(new TableClient(s.AzureWebJobsStorage__tableServiceUri ?? '', DEFAULT_THROTTLE_TABLE, credential));
-  const gate = new ThrottleGate(throttleStore, config.networkSubscriptionId);
-  return new ArmNetworkProvider(createArmNetworkClient(credential, config, { gate }), config);
+  const gate = new ThrottleGate(throttleStore, config.networkSubscriptionId, { onWait: (kind, ms) => telemetry.nrp.recordGateWait(kind, ms) });
+  const client = createArmNetworkClient(credential, config, { gate, observer: telemetry.nrp });
+  return new ArmNetworkProvider(client, config, { onSubstepFailure: (f) => telemetry.nrp.recordSubstepFailure(f.step) });
 }
 
 configureDependencies(() => {
   const s = readSettings(process.env);
+  const telemetry = defaultTelemetry();
   const credential = new ManagedIdentityCredential(s.AZURE_CLIENT_ID ? { clientId: s.AZURE_CLIENT_ID } : {});
   const store = s.STATE_STORAGE_CONNECTION_STRING
     ? tableStateStoreFromConnectionString(s.STATE_STORAGE_CONNECTION_STRING, { tableName: s.ENGINE_STATE_TABLE })
@@ -46,5 +52,5 @@ configureDependencies(() => {
   const bus = s.ServiceBusConnection
     ? new ServiceBusClient(s.ServiceBusConnection)
     : new ServiceBusClient(s.ServiceBusConnection__fullyQualifiedNamespace ?? '', credential);
-  return Promise.resolve(systemDependencies({ store, sender: new ServiceBusMessageSender(bus), network: networkFrom(process.env, credential, s), clusters: s.ENGINE_CLUSTERS }));
+  return Promise.resolve(systemDependencies({ store, sender: new ServiceBusMessageSender(bus), network: networkFrom(process.env, credential, s, telemetry), clusters: s.ENGINE_CLUSTERS, telemetry }));
 });

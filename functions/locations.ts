@@ -8,13 +8,16 @@ import { isNetworkError } from '../shared/azure/networkProvider.ts';
 import { driftParts, nrpDrift } from '../shared/engine/nrpDrift.ts';
 import type { EngineEvent, SyncFailure } from '../shared/engine/types.ts';
 import { MESSAGE_VERSION } from '../shared/messages/envelopes.ts';
-import type { ObserveNrpRequest } from '../shared/messages/envelopes.ts';
+import type { LocationsSyncMessage, ObserveNrpRequest } from '../shared/messages/envelopes.ts';
 import { observeNrpMessageId } from '../shared/messages/messageIds.ts';
 import { parseLocationsSyncMessage } from '../shared/messages/parseMessage.ts';
 import { toEngineEventMessage } from '../shared/messages/toEngineEventMessage.ts';
+import type { EngineLog, EngineLogFields } from '../shared/telemetry/engineLog.ts';
+import { inInvocationSpan } from '../shared/telemetry/invocationSpan.ts';
 import { awaitSync, deferredTrigger } from './awaitSync.ts';
-import { dependencies } from './dependencies.ts';
+import { dependencies, telemetryOf } from './dependencies.ts';
 import type { Dependencies } from './dependencies.ts';
+import { invocationLog } from './invocationLog.ts';
 import { receivedMessage, type ReceivedMessage, rejectionMessages } from './received.ts';
 
 export const LOCATIONS_QUEUE = 'locations-sync';
@@ -34,13 +37,32 @@ export type LocationsResult =
   | { readonly kind: 'synced'; readonly syncId: string; readonly applied: number; readonly failure: SyncFailure | null }
   | { readonly kind: 'observed'; readonly services: number; readonly locations: number; readonly driftParts: number };
 
-export async function applyLocationsMessage(deps: Dependencies, received: ReceivedMessage): Promise<LocationsResult> {
+export interface LocationsOptions {
+  /** Where the message's line goes (default: the telemetry's sink, else nowhere). */
+  readonly log?: EngineLog | undefined;
+}
+
+export async function applyLocationsMessage(deps: Dependencies, received: ReceivedMessage, options: LocationsOptions = {}): Promise<LocationsResult> {
+  const started = Date.now();
+  const log = options.log ?? invocationLog(deps, undefined);
   const parsed = parseLocationsSyncMessage(received.body);
   if (!parsed.ok) {
     await deps.sender.send(rejectionMessages(LOCATIONS_QUEUE, [{ message: received, reason: parsed.reason }], deps.now()));
+    log.warn('message rejected', { messageId: received.messageId, reason: parsed.reason });
     return { kind: 'rejected', reason: parsed.reason };
   }
   const body = parsed.value;
+  const attributes = { 'engine.cluster': body.cluster };
+  return inInvocationSpan(telemetryOf(deps).tracer, `${LOCATIONS_QUEUE} process`, { traceparents: [received.traceparent], attributes }, async (traceparent) => {
+    const result = await applyLocationsBody(deps, body, traceparent);
+    const fields = { cluster: body.cluster, ...resultFields(result), durationMs: Date.now() - started };
+    if ((result.kind === 'deferred' && result.givenUp) || (result.kind === 'synced' && result.failure)) log.warn('locations message done', fields);
+    else log.info('locations message done', fields);
+    return result;
+  });
+}
+
+async function applyLocationsBody(deps: Dependencies, body: LocationsSyncMessage, traceparent: string | undefined): Promise<LocationsResult> {
   const network = deps.network;
   if (!network) throw new Error('locations: no network adapter is configured for this function app');
   if (body.observe === true) {
@@ -52,7 +74,7 @@ export async function applyLocationsMessage(deps: Dependencies, received: Receiv
     // of 100,000 addresses costs messages only where NRP drifted.
     const parts = driftParts(nrpDrift(state.nrp, services, locations), DRIFT_PART_CHARS);
     const now = deps.now();
-    await deps.sender.send(parts.map((p) => toEngineEventMessage(body.cluster, { kind: 'NrpDriftObserved', nrpEpoch, ...p }, { now })));
+    await deps.sender.send(parts.map((p) => toEngineEventMessage(body.cluster, { kind: 'NrpDriftObserved', nrpEpoch, ...p }, { now, traceparent })));
     return { kind: 'observed', services: services.length, locations: locations.length, driftParts: parts.length };
   }
 
@@ -75,8 +97,9 @@ export async function applyLocationsMessage(deps: Dependencies, received: Receiv
       break;
     }
   }
+  if (failure === null && body.observedAt !== undefined) telemetryOf(deps).nrp.recordEventLatency('updateAddressLocations', Date.parse(body.observedAt), deps.now());
   const event: EngineEvent = { kind: 'LocationsSyncCompleted', syncId: flight.syncId, applied, failure };
-  await deps.sender.send([toEngineEventMessage(body.cluster, event, { now: deps.now() })]);
+  await deps.sender.send([toEngineEventMessage(body.cluster, event, { now: deps.now(), traceparent })]);
   return { kind: 'synced', syncId: flight.syncId, applied, failure };
 }
 
@@ -91,15 +114,22 @@ export async function requestObservations(deps: Dependencies, reason: string): P
   return messages.length;
 }
 
+/** A result as log fields: scalars only, a sync's failure by its code. */
+function resultFields(result: LocationsResult): EngineLogFields {
+  if (result.kind !== 'synced') return { ...result };
+  const { failure, ...rest } = result;
+  return { ...rest, status: failure ? 'failure' : 'success', errorCode: failure?.code, terminal: failure?.terminal, outcomeUnknown: failure?.outcomeUnknown };
+}
+
 export async function locationsHandler(message: unknown, context: InvocationContext): Promise<void> {
-  const result = await applyLocationsMessage(await dependencies(), receivedMessage(message, context));
-  const log = result.kind === 'rejected' || (result.kind === 'deferred' && result.givenUp) ? context.warn.bind(context) : context.info.bind(context);
-  log(JSON.stringify({ msg: 'locations message done', ...result }));
+  const deps = await dependencies();
+  await applyLocationsMessage(deps, receivedMessage(message, context), { log: invocationLog(deps, context) });
 }
 
 export async function locationsTimerHandler(timer: Timer, context: InvocationContext): Promise<void> {
-  const n = await requestObservations(await dependencies(), timer.isPastDue ? 'periodic read (past due)' : 'periodic read');
-  context.info(JSON.stringify({ msg: 'NRP reads requested', clusters: n }));
+  const deps = await dependencies();
+  const n = await requestObservations(deps, timer.isPastDue ? 'periodic read (past due)' : 'periodic read');
+  invocationLog(deps, context).info('NRP reads requested', { clusters: n });
 }
 
 app.serviceBusQueue('locations', {

@@ -3,6 +3,7 @@
 import type { InvocationContext } from '@azure/functions';
 import type { RejectedMessage } from '../shared/messages/envelopes.ts';
 import { MAX_REJECTED_BODY_CHARS, MESSAGE_VERSION } from '../shared/messages/envelopes.ts';
+import { TRACE_PROPERTY } from '../shared/messages/messageContext.ts';
 import { boundedId } from '../shared/messages/messageIds.ts';
 import type { OutgoingMessage, QueueName } from '../shared/messages/outgoing.ts';
 
@@ -10,6 +11,8 @@ export interface ReceivedMessage {
   readonly body: unknown;
   readonly messageId: string;
   readonly deliveryCount: number;
+  /** The trace the sender put beside the body (`Diagnostic-Id`), if any. */
+  readonly traceparent?: string | undefined;
 }
 
 export interface Rejection {
@@ -22,10 +25,16 @@ function metadataArray(context: InvocationContext, name: string): readonly unkno
   return Array.isArray(value) ? value : [];
 }
 
+function traceparentIn(applicationProperties: unknown): { traceparent?: string } {
+  const value = typeof applicationProperties === 'object' && applicationProperties !== null ? (applicationProperties as Record<string, unknown>)[TRACE_PROPERTY] : undefined;
+  return typeof value === 'string' && value !== '' ? { traceparent: value } : {};
+}
+
 /** Pair each body of a `cardinality: 'many'` batch with its messageId and deliveryCount. */
 export function receivedMessages(bodies: readonly unknown[], context: InvocationContext): ReceivedMessage[] {
   const ids = metadataArray(context, 'messageIdArray');
   const counts = metadataArray(context, 'deliveryCountArray');
+  const properties = metadataArray(context, 'applicationPropertiesArray');
   return bodies.map((body, i) => {
     const id = ids[i];
     const count = counts[i];
@@ -33,6 +42,7 @@ export function receivedMessages(bodies: readonly unknown[], context: Invocation
       body,
       messageId: typeof id === 'string' ? id : `${context.invocationId}#${i}`,
       deliveryCount: typeof count === 'number' ? count : 1,
+      ...traceparentIn(properties[i]),
     };
   });
 }
@@ -44,6 +54,7 @@ export function receivedMessage(body: unknown, context: InvocationContext): Rece
     body,
     messageId: typeof meta.messageId === 'string' ? meta.messageId : context.invocationId,
     deliveryCount: typeof meta.deliveryCount === 'number' ? meta.deliveryCount : 1,
+    ...traceparentIn(meta.applicationProperties),
   };
 }
 

@@ -4,7 +4,7 @@
 // (202) operations get an http client that allows http.
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
-import type { HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { HttpClient, Pipeline, PipelinePolicy } from '@azure/core-rest-pipeline';
 import { createArmNetworkClient } from '../../shared/azure/armNetworkClient.ts';
 import { ArmNetworkProvider } from '../../shared/azure/armNetworkProvider.ts';
 import { readNetworkConfig } from '../../shared/azure/networkConfig.ts';
@@ -29,6 +29,19 @@ export function httpAllowed(): HttpClient {
   };
 }
 
+/** ARM's bearer policy refuses plain http: the same header, from a fixed local token, set after the throttle gate. */
+export function useLocalBearer(client: { readonly pipeline: Pipeline }, credential: TokenCredential = localToken): void {
+  client.pipeline.removePolicy({ name: 'bearerTokenAuthenticationPolicy' });
+  const bearer: PipelinePolicy = {
+    name: 'localBearer',
+    async sendRequest(request, next) {
+      request.headers.set('authorization', `Bearer ${(await credential.getToken('https://management.azure.com/.default'))?.token ?? ''}`);
+      return next(request);
+    },
+  };
+  client.pipeline.addPolicy(bearer, { afterPolicies: [THROTTLE_GATE_POLICY_NAME] });
+}
+
 export function localNetwork(sim: NrpSimulator, cluster: string, storageConnectionString: string, writeBudget: Partial<Budget> = {}): ArmNetworkProvider {
   const config = readNetworkConfig({
     AZURE_SUBSCRIPTION_ID: sim.subscriptionId,
@@ -43,14 +56,6 @@ export function localNetwork(sim: NrpSimulator, cluster: string, storageConnecti
     gate,
     clientOptions: { endpoint: sim.baseUrl, allowInsecureConnection: true },
   });
-  client.pipeline.removePolicy({ name: 'bearerTokenAuthenticationPolicy' });
-  const bearer: PipelinePolicy = {
-    name: 'localBearer',
-    async sendRequest(request, next) {
-      request.headers.set('authorization', `Bearer ${(await localToken.getToken('https://management.azure.com/.default'))?.token ?? ''}`);
-      return next(request);
-    },
-  };
-  client.pipeline.addPolicy(bearer, { afterPolicies: [THROTTLE_GATE_POLICY_NAME] });
+  useLocalBearer(client);
   return new ArmNetworkProvider(client, config, { httpClient: httpAllowed(), pollIntervalMs: 100 });
 }

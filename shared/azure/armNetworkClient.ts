@@ -1,17 +1,24 @@
 // The generated ARM network client as the adapter needs it: addressed to the network subscription
-// (where every resource of ours lives) and, when a gate is given, with the throttle gate in its
-// pipeline after the Retry phase, so that every attempt of every call is gated.
+// (where every resource of ours lives); when a gate is given, with the throttle gate in its
+// pipeline after the Retry phase, so that every attempt of every call is gated; with the active
+// trace on every request; and, when an observer is given, with every attempt reported to it (the
+// NRP call metrics).
 import { NetworkManagementClient } from '@azure/arm-network';
 import type { NetworkManagementClientOptionalParams } from '@azure/arm-network';
 import type { NetworkConfig } from './networkConfig.ts';
+import { NRP_CALL_POLICY_OPTIONS, nrpCallPolicy } from './nrpCallPolicy.ts';
+import type { NrpCallObserver } from './nrpCallPolicy.ts';
 import type { ThrottleGate } from './throttleGate.ts';
 import { THROTTLE_GATE_POLICY_OPTIONS, throttleGatePolicy } from './throttleGatePolicy.ts';
+import { TRACEPARENT_POLICY_OPTIONS, traceparentPolicy } from './traceparentPolicy.ts';
 
 export type ArmCredential = ConstructorParameters<typeof NetworkManagementClient>[0];
 
 export interface ArmNetworkClientOptions {
   /** Shared NRP budget; without one the client is not throttled client-side. */
   readonly gate?: ThrottleGate | undefined;
+  /** Told of every HTTP attempt (operation, status, duration, classified error). */
+  readonly observer?: NrpCallObserver | undefined;
   readonly clientOptions?: NetworkManagementClientOptionalParams | undefined;
 }
 
@@ -23,5 +30,7 @@ export function createArmNetworkClient(credential: ArmCredential, config: Networ
     }
     client.pipeline.addPolicy(throttleGatePolicy(options.gate), THROTTLE_GATE_POLICY_OPTIONS);
   }
+  client.pipeline.addPolicy(traceparentPolicy(), TRACEPARENT_POLICY_OPTIONS);
+  if (options.observer) client.pipeline.addPolicy(nrpCallPolicy(options.observer), NRP_CALL_POLICY_OPTIONS);
   return client;
 }

@@ -27,6 +27,8 @@ export interface ThrottleGateOptions {
   /** The shared store could not be read or written. The gate carries on without it (fail open:
    * NRP's own 429s still pause this instance) and reports the error here. */
   readonly onStoreError?: ((error: unknown) => void) | undefined;
+  /** Told how long each request that passed the gate waited there, 0 included (the gate-wait metric). */
+  readonly onWait?: ((kind: RequestKind, waitedMs: number) => void) | undefined;
 }
 
 export interface GateWaitOptions {
@@ -44,6 +46,7 @@ export class ThrottleGate {
   private readonly defaultRetryAfterMs: number;
   private readonly maxThrottleMs: number;
   private readonly onStoreError: (error: unknown) => void;
+  private readonly onWait: (kind: RequestKind, waitedMs: number) => void;
   /** Pauses this instance set itself: kept even when the store cannot be written. */
   private local: ThrottledUntil = NOT_THROTTLED;
   private shared: { readonly value: ThrottledUntil; readonly readAt: number } | null = null;
@@ -63,11 +66,17 @@ export class ThrottleGate {
     this.defaultRetryAfterMs = options.defaultRetryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
     this.maxThrottleMs = options.maxThrottleMs ?? MAX_THROTTLE_MS;
     this.onStoreError = options.onStoreError ?? (() => undefined);
+    this.onWait = options.onWait ?? (() => undefined);
   }
 
   /** Waits until a request of `kind` may be sent. Throws the abort reason if the wait is aborted. */
   async acquire(kind: RequestKind, options: GateWaitOptions = {}): Promise<void> {
-    const signal = options.abortSignal;
+    const started = this.clock.now();
+    await this.waitFor(kind, options.abortSignal);
+    this.onWait(kind, this.clock.now() - started);
+  }
+
+  private async waitFor(kind: RequestKind, signal: AbortSignalLike | undefined): Promise<void> {
     throwIfAborted(signal);
     const bucket = this.buckets[kind];
     const wait = bucket.reserve(this.clock.now());

@@ -31,6 +31,10 @@ export interface EngineEventMessage {
 export interface ServiceOpMessage {
   readonly v: typeof MESSAGE_VERSION;
   readonly operation: ServiceOperation;
+  /** When the forwarder observed the oldest Kubernetes change the operation answers (ISO 8601,
+   * UTC); absent when it answers none (a retry, a timeout). Ends at NRP's acknowledgement as the
+   * event-to-NRP latency. */
+  readonly observedAt?: string | undefined;
 }
 
 /** locations-sync: run this sync, whose requests are in the cluster's stored state. */
@@ -41,6 +45,8 @@ export interface LocationsSyncTrigger {
   readonly observe?: undefined;
   /** How many times the locations function put this trigger back because the engine had not saved the sync yet. */
   readonly deferrals?: number | undefined;
+  /** As ServiceOpMessage.observedAt, for the changes this sync carries. */
+  readonly observedAt?: string | undefined;
 }
 
 /** locations-sync: read NRP and report it to the engine (NrpObserved); the mirror is known wrong. */
@@ -95,6 +101,7 @@ export const engineEventMessageSchema = z.object({
 export const serviceOpMessageSchema = z.object({
   v: versionSchema,
   operation: serviceOperationSchema,
+  observedAt: z.iso.datetime().optional(),
 });
 
 export const locationsSyncTriggerSchema = z.object({
@@ -103,6 +110,7 @@ export const locationsSyncTriggerSchema = z.object({
   syncId: engineIdSchema,
   observe: z.undefined().optional(),
   deferrals: z.number().int().nonnegative().optional(),
+  observedAt: z.iso.datetime().optional(),
 });
 
 export const observeNrpRequestSchema = z.object({

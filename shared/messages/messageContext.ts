@@ -7,6 +7,9 @@ export interface MessageContext {
   readonly now: number;
   /** W3C traceparent of the work that produced the messages. */
   readonly traceparent?: string | undefined;
+  /** When the oldest Kubernetes change the messages answer was observed (epoch ms); carried to
+   * the NRP writes they ask for, for the event-to-NRP latency. */
+  readonly observedAt?: number | undefined;
 }
 
 /** Where Service Bus clients (the Azure SDK, the Functions host) look for a message's trace context. */
@@ -14,6 +17,13 @@ export const TRACE_PROPERTY = 'Diagnostic-Id';
 
 export function checkContext(ctx: MessageContext): void {
   if (!Number.isSafeInteger(ctx.now) || ctx.now < 0 || ctx.now > MAX_EPOCH_MS) throw new Error(`message context: now is not a valid epoch time (${ctx.now})`);
+  const o = ctx.observedAt;
+  if (o !== undefined && (!Number.isSafeInteger(o) || o < 0 || o > MAX_EPOCH_MS)) throw new Error(`message context: observedAt is not a valid epoch time (${o})`);
+}
+
+/** `{ observedAt }` as an ISO date-time, or nothing when the context has none. */
+export function observedAtField(ctx: MessageContext): { observedAt?: string } {
+  return ctx.observedAt === undefined ? {} : { observedAt: new Date(ctx.observedAt).toISOString() };
 }
 
 /** `{ applicationProperties }` carrying the trace, or nothing when there is none. */

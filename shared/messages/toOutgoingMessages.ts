@@ -7,7 +7,7 @@ import { checkOutgoingMessage } from './checkOutgoingMessage.ts';
 import type { EngineEventMessage, KubernetesActionMessage, LocationsSyncMessage, ServiceOpMessage } from './envelopes.ts';
 import { MESSAGE_VERSION } from './envelopes.ts';
 import type { MessageContext } from './messageContext.ts';
-import { checkContext, traceProperties } from './messageContext.ts';
+import { checkContext, observedAtField, traceProperties } from './messageContext.ts';
 import {
   kubernetesActionMessageId,
   locationsSyncMessageId,
@@ -26,14 +26,14 @@ function toMessage(cluster: string, command: EngineCommand, ctx: MessageContext)
     case 'DispatchServiceOperation': {
       const { operation } = command;
       sameCluster(cluster, operation.cluster, `operation ${operation.dispatchId}`);
-      const body: ServiceOpMessage = { v: MESSAGE_VERSION, operation };
+      const body: ServiceOpMessage = { v: MESSAGE_VERSION, operation, ...observedAtField(ctx) };
       return { queue: 'service-ops', body, messageId: serviceOperationMessageId(cluster, operation.dispatchId), ...trace };
     }
     case 'SyncLocations': {
       const { sync } = command;
       sameCluster(cluster, sync.cluster, `sync ${sync.syncId}`);
       // The requests stay in the stored state: the locations function reads them from there.
-      const body: LocationsSyncMessage = { v: MESSAGE_VERSION, cluster, syncId: sync.syncId };
+      const body: LocationsSyncMessage = { v: MESSAGE_VERSION, cluster, syncId: sync.syncId, ...observedAtField(ctx) };
       return { queue: 'locations-sync', body, messageId: locationsSyncMessageId(cluster, sync.syncId), sessionId: cluster, ...trace };
     }
     case 'ObserveNrp': {
