@@ -24,6 +24,7 @@ import { Publisher } from './publisher.ts';
 import { Reflector } from './reflector.ts';
 import type { WatchedKind } from './watchedKinds.ts';
 import { WATCHED_KINDS } from './watchedKinds.ts';
+import { finalizerFailureRecorder } from '../shared/telemetry/finalizerMetrics.ts';
 
 export interface ForwarderOptions {
   readonly cluster: string;
@@ -162,6 +163,8 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
   relistTimer.unref();
 
   const writer = new KubeWriter({ api, instance: o.instance ?? 'forwarder' });
+  // Finalizer failures are the engine's metric (engine_finalizer_failures_total), exported here where they happen.
+  const recordFinalizerFailure = finalizerFailureRecorder(metrics.meter);
   const consumer = o.applyActions === false ? null : new ActionConsumer({
     client: o.serviceBus,
     cluster: o.cluster,
@@ -170,7 +173,10 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
     receiveWaitMs: o.actionReceiveWaitMs,
     retryDelayMs: o.actionRetryDelayMs,
     sessionHoldMs: o.actionSessionHoldMs,
-    onOutcome: (action, result) => metrics.actions.add(1, { action, result }),
+    onOutcome: (action, result) => {
+      metrics.actions.add(1, { action, result });
+      recordFinalizerFailure(action, result);
+    },
   });
 
   metrics.observe({

@@ -127,6 +127,8 @@ describe('the forwarder, engine to cluster', () => {
     assert.equal(meta(rig.kube.get('Service', 'default', 'ordered'))['finalizers'], undefined);
     const patches = rig.kube.requests().filter((r) => r.method === 'PATCH' && r.path.endsWith('/services/ordered'));
     assert.deepEqual(patches.map((r) => r.status), [500, 500, 200, 200]);
+    // The failed attempts are the engine's finalizer-failure metric, exported by the forwarder.
+    assert.match((await httpGet(rig.forwarder!.httpPort!, '/metrics')).text, /engine_finalizer_failures_total\{action="add",result="retry"\} 2/);
   });
 
   it('dead-letters a message it cannot read, with the reason', async () => {

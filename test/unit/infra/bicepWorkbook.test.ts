@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ENGINE_METRICS } from '../../../shared/telemetry/metricNames.ts';
 import { BicepProject, calledName, callArguments, isBicepObject, stringLiteral, walk } from '../../support/bicep.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -75,5 +76,22 @@ describe('infra workbook', () => {
     const placeholders = [...new Set(text.match(/__[A-Z_]+__/g) ?? [])];
     assert.ok(placeholders.length > 0);
     assert.deepEqual([...placeholders].sort(), [...replaced].sort());
+  });
+
+  it('queries only metrics the engine emits, by labels those metrics carry', () => {
+    const known: Readonly<Record<string, { readonly labels: readonly string[] }>> = ENGINE_METRICS;
+    const problems: string[] = [];
+    for (const item of items()) {
+      const query = item.content?.query;
+      if (query === undefined || !query.includes('customMetrics')) continue;
+      const names = [...query.matchAll(/"(engine_[a-z_]+)"/g)].map((m) => m[1] ?? '');
+      const labels = [...query.matchAll(/customDimensions\["([A-Za-z]+)"\]/g)].map((m) => m[1] ?? '');
+      for (const name of names) {
+        const spec = known[name];
+        if (spec === undefined) problems.push(`${item.name ?? '?'}: ${name} is not emitted`);
+        else for (const l of labels) if (!spec.labels.includes(l)) problems.push(`${item.name ?? '?'}: ${name} has no label ${l}`);
+      }
+    }
+    assert.deepEqual(problems, []);
   });
 });
