@@ -74,7 +74,7 @@ async function applyLocationsBody(deps: Dependencies, body: LocationsSyncMessage
     // of 100,000 addresses costs messages only where NRP drifted.
     const parts = driftParts(nrpDrift(state.nrp, services, locations), DRIFT_PART_CHARS);
     const now = deps.now();
-    await deps.sender.send(parts.map((p) => toEngineEventMessage(body.cluster, { kind: 'NrpDriftObserved', nrpEpoch, ...p }, { now, traceparent })));
+    await deps.sender.send(parts.map((p, i) => toEngineEventMessage(body.cluster, { kind: 'NrpDriftObserved', nrpEpoch, ...p, final: i === parts.length - 1 }, { now, traceparent })));
     return { kind: 'observed', services: services.length, locations: locations.length, driftParts: parts.length };
   }
 

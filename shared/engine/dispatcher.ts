@@ -36,11 +36,12 @@ export function expireOperations(d: Draft): void {
 
 /**
  * CheckPendingServiceDeletions: a service waiting for its addresses to drain moves on once no
- * mirrored address, and no address of the sync in flight, references it.
+ * mirrored address, and no address of the sync in flight, references it, and NRP was read once.
  */
 export function checkPendingDeletions(d: Draft): void {
   const waiting = [...d.ops.values()].filter((op) => op.state === 'DeletionPending' && op.inFlight === null);
-  if (waiting.length === 0) return;
+  // Before NRP was read once the mirror is empty, not drained: nothing may pass the gate on it.
+  if (waiting.length === 0 || d.sync.nrpRead.state === 'unread') return;
   const referenced = d.sync.inFlight ? servicesReferencedBy(d.sync.inFlight.requests) : new Set<string>();
   for (const loc of d.mirrorLocations.values()) for (const services of loc.addresses.values()) for (const s of services) referenced.add(s);
   for (const op of waiting) {

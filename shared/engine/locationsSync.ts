@@ -78,8 +78,24 @@ export function expireSync(d: Draft): void {
   completeSync(d, flight.syncId, 0, { terminal: false, outcomeUnknown: false, code: 'timeout', message: 'no sync result in time' });
 }
 
+/** Asks for a read of NRP, again if the last request went unanswered for an operation timeout. */
+function requestFirstRead(d: Draft, requestedAt: number | null): void {
+  const timeout = d.ctx.config.operationTimeoutMs;
+  if (requestedAt !== null && d.now < requestedAt + timeout) {
+    d.wake(requestedAt + timeout);
+    return;
+  }
+  d.emit({ kind: 'ObserveNrp', reason: 'first read: the mirror is not NRP yet' });
+  d.sync = { ...d.sync, nrpRead: { state: 'unread', requestedAt: d.now } };
+  d.wake(d.now + timeout);
+}
+
 export function planLocationsSync(d: Draft): void {
   const sync = d.sync;
+  if (sync.nrpRead.state === 'unread') {
+    requestFirstRead(d, sync.nrpRead.requestedAt);
+    return;
+  }
   if (sync.inFlight) return;
   // Until every kind has been listed once, absence means "not heard yet", never "remove".
   if (!ALL_KINDS.every((k) => d.kubeSynced.has(k))) return;

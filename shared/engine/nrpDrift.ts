@@ -84,6 +84,7 @@ export function driftParts(drift: NrpDrift, maxChars: number): NrpDrift[] {
     room(JSON.stringify(l).length + 1);
     current.locations.push(l);
   }
-  if (current.services.length > 0 || current.locations.length > 0) parts.push(current);
+  // An empty read still goes as one (empty) part: it tells the engine the read happened.
+  if (current.services.length > 0 || current.locations.length > 0 || parts.length === 0) parts.push(current);
   return parts;
 }

@@ -12,15 +12,12 @@ type Observation = Extract<EngineEvent, { kind: 'NrpObserved' | 'NrpDriftObserve
 /** A read that a completion overtook would forget what the completion did (a sync's references, a
  * service's registration) and open the drain gate or readiness too early; the next read will do. */
 function isOutOfDate(d: Draft, e: Observation): boolean {
-  if (d.sync.inFlight) {
-    d.observe({ kind: 'NrpObservationIgnored', reason: 'syncInFlight' });
-    return true;
-  }
-  if (e.nrpEpoch !== d.nrpEpoch) {
-    d.observe({ kind: 'NrpObservationIgnored', reason: 'completedSinceRead' });
-    return true;
-  }
-  return false;
+  const reason = d.sync.inFlight ? 'syncInFlight' : e.nrpEpoch !== d.nrpEpoch ? 'completedSinceRead' : null;
+  if (reason === null) return false;
+  d.observe({ kind: 'NrpObservationIgnored', reason });
+  // A first read that was overtaken is asked for again at once: no sync runs until one lands.
+  if (d.sync.nrpRead.state === 'unread') d.sync = { ...d.sync, nrpRead: { state: 'unread', requestedAt: null } };
+  return true;
 }
 
 /** Keys are canonical IPs everywhere; NRP's spelling (FD00:0::4) must not become a second key. */
@@ -38,6 +35,14 @@ function canonicalLocations(observed: readonly ObservedLocation[]): Map<string, 
     }
   }
   return new Map([...out].map(([k, addresses]) => [k, { addresses, certain: true }]));
+}
+
+/** The first read is in: the decisions put off until NRP was known (finalizer releases, drains) are taken now. */
+function markRead(d: Draft): void {
+  if (d.sync.nrpRead.state === 'read') return;
+  d.sync = { ...d.sync, nrpRead: { state: 'read' } };
+  for (const name of d.kubeServices.keys()) d.touchedNames.add(name);
+  d.releaseCheckAll = true;
 }
 
 /** Ops believed registered that NRP does not have are built again; every name is re-examined. */
@@ -60,6 +65,7 @@ export function applyNrpObserved(d: Draft, e: Extract<EngineEvent, { kind: 'NrpO
   const locationsW = d.mirrorLocationsW();
   locationsW.clear();
   for (const [k, v] of canonicalLocations(e.locations)) locationsW.set(k, v);
+  markRead(d);
   afterCorrection(d, [...d.ops.keys(), ...servicesW.keys()]);
 }
 
@@ -83,5 +89,7 @@ export function applyNrpDrift(d: Draft, e: Extract<EngineEvent, { kind: 'NrpDrif
       else locationsW.set(k, v);
     }
   }
+  // The mirror holds what NRP holds once the read's last part is in.
+  if (e.final !== false) markRead(d);
   afterCorrection(d, touched);
 }

@@ -40,6 +40,8 @@ export function reconcilePodFinalizers(d: Draft): void {
       continue;
     }
     if (!hasFinalizer || d.releasesRequested.has(`Pod/${key}`)) continue;
+    // An unread mirror cannot say whether the pod's addresses drained; the read re-checks every pod.
+    if (d.sync.nrpRead.state === 'unread') continue;
     live ??= livePodsByIdentity(d);
     inFlight ??= inFlightReferences(d);
     if (!releasable(d, cached, live, inFlight)) continue;

@@ -21,6 +21,8 @@ function kindOf(d: Draft, name: string, liveIdentities: ReadonlyMap<string, stri
 function releaseServiceFinalizer(d: Draft, name: string): void {
   const fact = d.kubeServices.get(name)?.fact;
   if (!fact || !fact.finalizers.includes(SERVICE_FINALIZER)) return;
+  // Before NRP was read once, "not registered" is not known yet; the read re-examines every Service.
+  if (d.sync.nrpRead.state === 'unread') return;
   if (d.ops.has(name) || nrpHas(d.mirrorServices, name, 'inbound')) return;
   if (desiredInbound(d, name).status === 'present') return;
   const key = `Service/${name}`;

@@ -9,7 +9,7 @@ export function initialState(cluster: string): ClusterState {
     kube: { services: new Map(), slices: new Map(), nodes: new Map(), pods: new Map(), synced: new Map(), tombstones: new Map() },
     ops: new Map(),
     nrp: { services: new Map(), locations: new Map() },
-    sync: { inFlight: null, lastStartedAt: null, failures: 0, nextAttemptAt: null, rejectedFingerprint: null, dirty: false },
+    sync: { nrpRead: { state: 'unread', requestedAt: null }, inFlight: null, lastStartedAt: null, failures: 0, nextAttemptAt: null, rejectedFingerprint: null, dirty: false },
     releasesRequested: new Set(),
   };
 }

@@ -266,7 +266,15 @@ export interface InFlightSync {
   readonly startedAt: number;
 }
 
+/**
+ * Whether NRP was read since this state began. Until it is, the mirror is empty rather than what NRP
+ * holds, and a sync would rewrite whole locations without the addresses of services not adopted yet
+ * (a migration, a lost state): no sync runs before the first read.
+ */
+export type NrpReadState = { readonly state: 'read' } | { readonly state: 'unread'; readonly requestedAt: number | null };
+
 export interface LocationsSyncState {
+  readonly nrpRead: NrpReadState;
   readonly inFlight: InFlightSync | null;
   readonly lastStartedAt: number | null;
   readonly failures: number;
@@ -369,6 +377,8 @@ export type EngineEvent =
       readonly nrpEpoch: number;
       readonly services: readonly { readonly name: string; readonly type: NrpServiceType | null }[];
       readonly locations: readonly ObservedLocation[];
+      /** False on every part of a read but its last; absent on a read of one part. */
+      readonly final?: boolean | undefined;
     }
   | { readonly kind: 'Tick' };
 

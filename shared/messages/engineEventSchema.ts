@@ -94,6 +94,7 @@ export const nrpDriftObservedSchema = z.object({
   nrpEpoch: countSchema,
   services: z.array(z.object({ name: nrpNameSchema, type: nrpServiceTypeSchema.nullable() })).max(MAX_OBSERVED_SERVICES),
   locations: z.array(observedLocationSchema).max(MAX_OBSERVED_LOCATIONS),
+  final: z.boolean().optional(),
 });
 
 export const tickSchema = z.object({ kind: z.literal('Tick') });

@@ -180,6 +180,8 @@ const kubeObjectKind = z.enum(['Service', 'EndpointSlice', 'Node', 'Pod']);
 
 /** The sync state as stored in meta: the in-flight sync's requests live in their own rows. */
 const storedSync = z.object({
+  // States stored before this field existed had run syncs, so their mirror was built from NRP's answers.
+  nrpRead: z.discriminatedUnion('state', [z.object({ state: z.literal('read') }), z.object({ state: z.literal('unread'), requestedAt: nullable(z.number()) })]).default({ state: 'read' }),
   inFlight: nullable(z.object({ syncId: z.string(), startedAt: z.number(), requests: z.number().int().nonnegative() })),
   lastStartedAt: nullable(z.number()),
   failures: z.number(),
@@ -264,6 +266,7 @@ export function encodeMeta(m: MetaSource): string {
     nrpEpoch: m.nrpEpoch,
     synced: [...m.synced].sort((a, b) => byString(a[0], b[0])),
     sync: {
+      nrpRead: m.sync.nrpRead,
       inFlight: flight === null ? null : { syncId: flight.syncId, startedAt: flight.startedAt, requests: flight.requests.length },
       lastStartedAt: m.sync.lastStartedAt,
       failures: m.sync.failures,

@@ -130,8 +130,12 @@ export { EGRESS_LABEL };
 export const ALL_KINDS: readonly KubeObjectKind[] = ['Service', 'EndpointSlice', 'Node', 'Pod'];
 
 /** Events that mark every kind as listed, so absence is trusted and syncs may run. */
+/**
+ * Every kind listed once, and a read of NRP that found nothing the mirror does not hold (no sync
+ * runs before NRP was read once; on a fresh state, that read says NRP is empty).
+ */
 export function syncedEvents(snapshot = 'initial'): EngineEvent[] {
-  return ALL_KINDS.map((objectKind) => ({ kind: 'KubernetesSynced', objectKind, snapshot }));
+  return [...ALL_KINDS.map((objectKind): EngineEvent => ({ kind: 'KubernetesSynced', objectKind, snapshot })), { kind: 'NrpDriftObserved', nrpEpoch: 0, services: [], locations: [] }];
 }
 
 /** An empty cluster whose initial snapshot has completed. */

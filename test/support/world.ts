@@ -325,7 +325,7 @@ export class World {
     const services = [...this.nrp.services].map(([name, type]) => ({ name, type }));
     const locations = [...this.nrp.locations].map(([location, addrs]) => ({ location, addresses: [...addrs].map(([address, s]) => ({ address, services: s })) }));
     const parts = driftParts(nrpDrift(this.state.nrp, services, locations), maxChars);
-    for (const p of parts) this.send([{ kind: 'NrpDriftObserved', nrpEpoch, ...p }]);
+    for (const [i, p] of parts.entries()) this.send([{ kind: 'NrpDriftObserved', nrpEpoch, ...p, final: i === parts.length - 1 }]);
     return parts.length;
   }
 
