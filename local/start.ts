@@ -4,11 +4,16 @@
 // as it goes, and ends with the convergence report (exit 0 when converged, 1 when not). With
 // --watch it then keeps running: kubectl works against the local cluster through the written
 // kubeconfig, and the functions' debug views are served over HTTP.
+// Any part can be switched to a real service by its LOCAL_* setting (local/host/realAdapters.ts);
+// the host then only runs the product, under --watch.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fail, runMain } from './cli.ts';
 import { startPipeline } from './host/pipeline.ts';
+import type { Pipeline } from './host/pipeline.ts';
+import { anyReal, describeRealAdapters, readRealAdapters } from './host/realAdapters.ts';
+import type { RealAdapters } from './host/realAdapters.ts';
 import { StatusLine } from './scenario/statusLine.ts';
 import { runScenario } from './scenario/runScenario.ts';
 import { parseScenario } from './scenario/schema.ts';
@@ -36,16 +41,33 @@ async function main(): Promise<number> {
   const { watch, scenario: file, kubeconfig, report: reportPath } = args.values;
   const httpPort = Number(args.values['http-port']);
   if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65_535) return fail(2, `--http-port: a port number (0 for any free one)\n${USAGE}`);
+  let real: RealAdapters;
+  try {
+    real = readRealAdapters(process.env);
+  } catch (e) {
+    return fail(2, e instanceof Error ? e.message : String(e));
+  }
+  // A scenario is played on the local stand-ins (it applies objects to the simulated cluster and
+  // reads the simulated NRP); with real services the host only runs the product, under --watch.
+  if (anyReal(real) && !watch) return fail(2, `real services are configured (${describeRealAdapters(real).join('; ')}): scenarios run on the local stand-ins only; use --watch to run the product against them`);
   const parsed = parseScenario(await readFile(file ?? DEFAULT_SCENARIO, 'utf8'));
   if (!parsed.ok) return fail(2, `bad scenario ${file ?? 'default'}: ${parsed.reason}`);
   const scenario = parsed.scenario;
 
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  out(`Service Gateway engine, local pipeline: scenario "${scenario.name}"`);
-  out(`  ${scenario.description ?? ''}`.trimEnd());
-  out('  Kubernetes API simulator -> forwarder -> Service Bus (test broker) -> functions -> NRP simulator; state in Azurite\n');
+  const live = anyReal(real);
+  if (live) {
+    out('Service Gateway engine, local host against real services:');
+    for (const line of describeRealAdapters(real)) out(`  ${line}`);
+    out('  (the rest local)\n');
+  } else {
+    out(`Service Gateway engine, local pipeline: scenario "${scenario.name}"`);
+    out(`  ${scenario.description ?? ''}`.trimEnd());
+    out('  Kubernetes API simulator -> forwarder -> Service Bus (test broker) -> functions -> NRP simulator; state in Azurite\n');
+  }
   await mkdir(dirname(kubeconfig), { recursive: true });
-  const pipeline = await startPipeline({ cluster: scenario.cluster.name, log: out, kubeconfigPath: kubeconfig, httpPort: watch ? httpPort : null });
+  const cluster = process.env['LOCAL_CLUSTER_NAME'] ?? scenario.cluster.name;
+  const pipeline = await startPipeline({ cluster, log: out, kubeconfigPath: kubeconfig, httpPort: watch ? httpPort : null, real });
   let stopping = false;
   const stop = (code: number): void => {
     if (stopping) return;
@@ -56,6 +78,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => stop(143));
 
   const status = new StatusLine(pipeline, out);
+  if (live) return watching(pipeline, status, real.kubeconfigPath ?? kubeconfig, out);
   status.start(1_000);
   let why: readonly string[] = [];
   const report = await runScenario(pipeline, scenario, { onProgress: out, onNotConverged: (w) => (why = w) });
@@ -70,6 +93,10 @@ async function main(): Promise<number> {
     return report.converged ? 0 : 1;
   }
 
+  return watching(pipeline, status, kubeconfig, out);
+}
+
+function watching(pipeline: Pipeline, status: StatusLine, kubeconfig: string, out: (line: string) => void): Promise<number> {
   const cluster = pipeline.cluster;
   out('\nWatching (Ctrl-C to stop). Change the cluster and watch the engine follow:');
   out(`  kubectl --kubeconfig ${kubeconfig} get services,pods -A`);

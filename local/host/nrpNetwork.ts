@@ -11,6 +11,7 @@ import { readNetworkConfig } from '../../shared/azure/networkConfig.ts';
 import { tableThrottleStoreFromConnectionString } from '../../shared/azure/tableThrottleStore.ts';
 import type { Budget } from '../../shared/azure/throttleDefaults.ts';
 import { ThrottleGate } from '../../shared/azure/throttleGate.ts';
+import type { ThrottleStore } from '../../shared/azure/throttleStore.ts';
 import { THROTTLE_GATE_POLICY_NAME } from '../../shared/azure/throttleGatePolicy.ts';
 import type { NrpSimulator } from '../sim/nrp/server.ts';
 
@@ -58,4 +59,11 @@ export function localNetwork(sim: NrpSimulator, cluster: string, storageConnecti
   });
   useLocalBearer(client);
   return new ArmNetworkProvider(client, config, { httpClient: httpAllowed(), pollIntervalMs: 100 });
+}
+
+/** The production ARM adapter against real Azure, for a local host switched to it (LOCAL_AZURE_NETWORK). */
+export function azureNetwork(settings: Readonly<Record<string, string | undefined>>, throttleStore: ThrottleStore, credential: TokenCredential): ArmNetworkProvider {
+  const config = readNetworkConfig(settings);
+  const gate = new ThrottleGate(throttleStore, config.networkSubscriptionId);
+  return new ArmNetworkProvider(createArmNetworkClient(credential, config, { gate }), config);
 }

@@ -18,19 +18,28 @@ import type { ClusterState } from '../../shared/engine/types.ts';
 import type { MessageSender } from '../../shared/messages/outgoing.ts';
 import { QUEUES } from '../../shared/messages/outgoing.ts';
 import type { StateStore } from '../../shared/state/stateStore.ts';
-import { tableStateStoreFromConnectionString } from '../../shared/state/tableStateStore.ts';
+import { TableStateStore, tableStateStoreFromConnectionString } from '../../shared/state/tableStateStore.ts';
+import { TableClient } from '@azure/data-tables';
+import { DefaultAzureCredential } from '@azure/identity';
+import type { ServiceBusClientOptions } from '@azure/service-bus';
+import type { NetworkProvider } from '../../shared/azure/networkProvider.ts';
+import type { ThrottleStore } from '../../shared/azure/throttleStore.ts';
+import { TableThrottleStore, tableThrottleStoreFromConnectionString } from '../../shared/azure/tableThrottleStore.ts';
+import { DEFAULT_THROTTLE_TABLE } from '../../shared/azure/throttleDefaults.ts';
+import { NO_REAL_ADAPTERS } from './realAdapters.ts';
 import { startBroker } from '../sim/bus/broker.ts';
+import type { QueueConfig } from '../sim/bus/broker.ts';
 import { startKubeSimulator } from '../sim/kube/server.ts';
 import { startNrpSimulator } from '../sim/nrp/server.ts';
 import { startAzuriteTables } from './azurite.ts';
 import { serveHttpFunctions } from './httpFunctions.ts';
 import type { HttpFunctionsServer } from './httpFunctions.ts';
 import { nextFire } from './ncrontab.ts';
-import { localNetwork } from './nrpNetwork.ts';
-import type { Component, PendingWork, Pipeline, PipelineOptions } from './pipeline.types.ts';
+import { azureNetwork, localNetwork } from './nrpNetwork.ts';
+import type { Component, LocalPipeline, PendingWork, PipelineOptions } from './pipeline.types.ts';
 import { QueueTrigger } from './queueTrigger.ts';
 
-export type { Component, PendingWork, Pipeline, PipelineOptions } from './pipeline.types.ts';
+export type { Component, LocalPipeline, PendingWork, Pipeline, PipelineOptions } from './pipeline.types.ts';
 
 const { InvocationContext } = azf;
 
@@ -42,13 +51,15 @@ await import('../../functions/debug.ts');
 /** The queues as infra/ declares them: sessions where the engine needs one writer per cluster. */
 // Locks of 5 s (Azure's default is 1 min) so that a message held by a crashed handler comes back
 // quickly in local runs; live handlers keep theirs by automatic renewal.
-const QUEUE_CONFIG = [
-  { name: 'engine-events', requiresSession: true, maxDeliveryCount: 10, lockDurationMs: 5_000 },
-  { name: 'service-ops', maxDeliveryCount: 10, lockDurationMs: 5_000 },
-  { name: 'locations-sync', requiresSession: true, maxDeliveryCount: 10, lockDurationMs: 5_000 },
-  { name: 'k8s-actions', requiresSession: true, maxDeliveryCount: 10 },
-  { name: 'rejected-messages' },
-];
+export function queueConfig(lockDurationMs = 5_000): QueueConfig[] {
+  return [
+    { name: 'engine-events', requiresSession: true, maxDeliveryCount: 10, lockDurationMs },
+    { name: 'service-ops', maxDeliveryCount: 10, lockDurationMs },
+    { name: 'locations-sync', requiresSession: true, maxDeliveryCount: 10, lockDurationMs },
+    { name: 'k8s-actions', requiresSession: true, maxDeliveryCount: 10 },
+    { name: 'rejected-messages' },
+  ];
+}
 
 /** A store whose next requests can be made to fail (the scenario fault `tables`). */
 /**
@@ -131,12 +142,12 @@ function quietLogger(log: ((line: string) => void) | undefined): Logger {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-export async function startPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
+export async function startPipeline(options: PipelineOptions = {}): Promise<LocalPipeline> {
   const cluster = options.cluster ?? 'demo';
   const log = options.log;
   const [tables, broker, nrp, kube] = await Promise.all([
     startAzuriteTables(),
-    startBroker({ queues: QUEUE_CONFIG }),
+    startBroker({ queues: queueConfig(options.queueLockDurationMs) }),
     startNrpSimulator({
       subscriptionId: '00000000-0000-0000-0000-000000000000',
       resourceGroup: 'rg-local',
@@ -145,11 +156,33 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       // NRP's own per-subscription limits (limits.md): 1,000 writes and 10,000 reads per 5 minutes.
       throttle: { writes: { burst: 1_000, refillPerSecond: 1_000 / 300 }, reads: { burst: 10_000, refillPerSecond: 10_000 / 300 } },
     }),
-    startKubeSimulator({ bookmarkIntervalMs: 5_000 }),
+    startKubeSimulator({ bookmarkIntervalMs: 5_000, historySize: options.kubeHistorySize }),
   ]);
   if (options.kubeconfigPath) await kube.writeKubeconfig(options.kubeconfigPath);
   const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromString(JSON.stringify(kube.kubeconfig()));
+  const real = options.real ?? NO_REAL_ADAPTERS;
+  if (real.kubeconfigPath) kubeConfig.loadFromFile(real.kubeconfigPath);
+  else kubeConfig.loadFromString(JSON.stringify(kube.kubeconfig()));
+  // Each part is the local stand-in unless configured real (local/host/realAdapters.ts).
+  const credential = new DefaultAzureCredential();
+  const busClient = (o: ServiceBusClientOptions = {}): ServiceBusClient => {
+    const bus = real.serviceBus;
+    if (bus === null) return new ServiceBusClient(broker.connectionString, o);
+    return 'namespace' in bus ? new ServiceBusClient(bus.namespace, credential, o) : new ServiceBusClient(bus.connectionString, o);
+  };
+  // http is allowed for emulator endpoints (Azurite); an https account is unaffected by it.
+  const tableClientOptions = { clientOptions: { allowInsecureConnection: true } };
+  const stateStore = (): StateStore => {
+    const st = real.storage;
+    if (st === null) return tableStateStoreFromConnectionString(tables.connectionString, tableClientOptions);
+    return 'tableEndpoint' in st ? new TableStateStore(new TableClient(st.tableEndpoint, 'engineState', credential)) : tableStateStoreFromConnectionString(st.connectionString, tableClientOptions);
+  };
+  const throttleStore = (): ThrottleStore => {
+    const st = real.storage;
+    if (st === null) return tableThrottleStoreFromConnectionString(tables.connectionString, tableClientOptions);
+    return 'tableEndpoint' in st ? new TableThrottleStore(new TableClient(st.tableEndpoint, DEFAULT_THROTTLE_TABLE, credential)) : tableThrottleStoreFromConnectionString(st.connectionString, tableClientOptions);
+  };
+  const network = (): NetworkProvider => (real.network === null ? localNetwork(nrp, cluster, tables.connectionString, writeBudget) : azureNetwork(real.network, throttleStore(), credential));
   const engineConfig = { ...defaultEngineConfig, locationsSyncIntervalMs: 200, ...options.engineConfig };
   const writeBudget = Object.fromEntries(Object.entries(options.nrpWriteBudget ?? {}).filter(([, v]) => v !== undefined));
 
@@ -165,16 +198,16 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   const startFunctions = (): void => {
     // A short operation timeout: a session trigger waiting for a session gives up (and looks again)
     // within it, which is also how long an abandoned wait can outlive a restart.
-    const client = new ServiceBusClient(broker.connectionString, { retryOptions: { timeoutInMs: 5_000 } });
+    const client = busClient({ retryOptions: { timeoutInMs: 5_000 } });
     functionsClient = client;
     const g: Generation = { alive: true, inFlight: 0 };
     generation = g;
-    store = new FaultyStore(tableStateStoreFromConnectionString(tables.connectionString, { clientOptions: { allowInsecureConnection: true } }), g);
+    store = new FaultyStore(stateStore(), g);
     sender = new FaultySender(new ServiceBusMessageSender(client), g);
     const deps: Dependencies = {
       store,
       sender,
-      network: untilStopped(localNetwork(nrp, cluster, tables.connectionString, writeBudget), g),
+      network: untilStopped(network(), g),
       engineConfig,
       now: () => Date.now(),
       random: () => Math.random(),
@@ -231,7 +264,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   };
 
   const startTheForwarder = async (): Promise<void> => {
-    forwarderClient = new ServiceBusClient(broker.connectionString);
+    forwarderClient = busClient();
     forwarder = await startForwarder({ cluster, kubeConfig, serviceBus: forwarderClient, log: quietLogger(log), httpPort: null, retryMinMs: 100, actionReceiveWaitMs: 500, actionRetryDelayMs: 200 });
   };
 
@@ -242,12 +275,14 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     forwarderClient = null;
   };
 
-  startFunctions();
-  await startTheForwarder();
+  const functionsHere = options.inProcess?.functions ?? true;
+  const forwarderHere = options.inProcess?.forwarder ?? true;
+  if (functionsHere) startFunctions();
+  if (forwarderHere) await startTheForwarder();
   const http: HttpFunctionsServer | null = options.httpPort === null || options.httpPort === undefined ? null : await serveHttpFunctions(options.httpPort, '127.0.0.1', log);
 
   // One reader for the settle loop's polling (a client per poll would re-check the table each time).
-  const reader = tableStateStoreFromConnectionString(tables.connectionString, { clientOptions: { allowInsecureConnection: true } });
+  const reader = stateStore();
   const loadState = async (): Promise<ClusterState> => (await reader.load(cluster)).state;
 
   return {
@@ -262,16 +297,20 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     armBusFault(times) {
       if (sender) sender.failures += times;
     },
+    tablesConnectionString: tables.connectionString,
     async restart(component: Component) {
       log?.(`restarting ${component}`);
-      if (component === 'functions' || component === 'all') await stopFunctions();
-      if (component === 'forwarder' || component === 'all') await stopTheForwarder(0);
-      if (component === 'functions' || component === 'all') startFunctions();
-      if (component === 'forwarder' || component === 'all') await startTheForwarder();
+      const functions = functionsHere && (component === 'functions' || component === 'all');
+      const theForwarder = forwarderHere && (component === 'forwarder' || component === 'all');
+      if (functions) await stopFunctions();
+      if (theForwarder) await stopTheForwarder(0);
+      if (functions) startFunctions();
+      if (theForwarder) await startTheForwarder();
     },
     async pending(): Promise<PendingWork> {
       const queues: Record<string, number> = {};
-      for (const q of QUEUES) {
+      // A real namespace's queues are not visible from here (that needs the management plane).
+      for (const q of real.serviceBus === null ? QUEUES : []) {
         const s = broker.peekState(q);
         // Scheduled messages are the engine's wake-ups (backoff, timeouts): work already decided,
         // visible in the operations below; rejected messages are reported, not processed.

@@ -1,9 +1,10 @@
 // The local pipeline's public shape: every component of the product on one machine, each behind
 // its simulator, so that scenarios, `npm start` and the end-to-end tests drive the real code.
-import type { BrokerHandle } from '../sim/bus/broker.ts';
+import type { BrokerCounters, BrokerHandle } from '../sim/bus/broker.ts';
 import type { KubeSimulator } from '../sim/kube/server.ts';
-import type { NrpSimulator } from '../sim/nrp/server.ts';
+import type { NrpRuntimeControls, NrpSimulator } from '../sim/nrp/server.ts';
 import type { ClusterState, EngineConfig } from '../../shared/engine/types.ts';
+import type { RealAdapters } from './realAdapters.ts';
 
 export type Component = 'functions' | 'forwarder' | 'all';
 
@@ -26,6 +27,24 @@ export interface PipelineOptions {
   readonly httpPort?: number | null | undefined;
   /** Progress lines (default: none). */
   readonly log?: ((line: string) => void) | undefined;
+  /** Parts switched to real services (default none: everything local). The simulators still run, unused for those parts. */
+  readonly real?: RealAdapters | undefined;
+  /**
+   * Which parts of the product run inside this process (default: both). A part left out is run by
+   * the caller in a process of its own against `tablesConnectionString`, the broker's connection
+   * string and the Kubernetes simulator's kubeconfig (the benchmark does, to measure each
+   * process's memory); `restart` and the faults then leave it alone, and `pending()` cannot see
+   * its in-memory work (forwarder outbox, invocations running).
+   */
+  readonly inProcess?: { readonly functions?: boolean | undefined; readonly forwarder?: boolean | undefined } | undefined;
+  /** Change events the Kubernetes simulator keeps for watches (default the simulator's, 10,000). */
+  readonly kubeHistorySize?: number | undefined;
+  /**
+   * Peek-lock and session-lock duration of the function queues (default 5 s, so that a message a
+   * crashed handler held comes back quickly). Azure's queues use 30 s (infra); a run whose
+   * invocations take seconds needs that, or locks lapse while their renewal waits for the CPU.
+   */
+  readonly queueLockDurationMs?: number | undefined;
 }
 
 /** What is still moving; empty arrays/zeros everywhere means idle. */
@@ -60,4 +79,12 @@ export interface Pipeline {
   /** The stored engine state of the cluster (for the report's convergence check only). */
   engineState(): Promise<ClusterState>;
   stop(): Promise<void>;
+}
+
+/** What `startPipeline` returns: a Pipeline plus what a harness needs to run parts elsewhere and to count. */
+export interface LocalPipeline extends Pipeline {
+  readonly nrp: NrpSimulator & NrpRuntimeControls;
+  readonly broker: BrokerHandle & BrokerCounters;
+  /** The Azurite Table endpoint, as a connection string (allow plain http on its clients). */
+  readonly tablesConnectionString: string;
 }

@@ -5,6 +5,8 @@ import {
   BATCH_MESSAGE_FORMAT, OutgoingLink, asString, bodyForInspection, listen, newDeliveryTag, unpackBatch,
 } from './amqp.ts';
 import type { AmqpErrorInfo, AmqpMessage, AmqpServer, IncomingLink, IncomingTransfer, Outcome } from './amqp.ts';
+import { QueueCounters } from './counters.ts';
+import type { BrokerCounters } from './counters.ts';
 import { handleCbs, handleManagement } from './management.ts';
 import type { EntityRef, ManagementReply } from './management.ts';
 import { prepareIncoming, toDelivered } from './messages.ts';
@@ -15,6 +17,7 @@ import { MAX_MESSAGE_SIZE_BYTES, resolveQueueConfig, systemClock } from './types
 import type { BrokerHandle, BrokerOptions, Clock, DeadLetterInfo, QueueState } from './types.ts';
 
 export type { BrokerHandle, BrokerOptions, Clock, QueueConfig, QueueState, DeadLetterInfo } from './types.ts';
+export type { BrokerCounters, QueueCounts } from './counters.ts';
 
 /** Longest single timer; a later deadline is re-checked when it fires. */
 const MAX_TIMER_MS = 60_000;
@@ -62,6 +65,7 @@ const lockLostError: Record<SettleError, AmqpErrorInfo> = {
 };
 
 class Broker {
+  readonly counters = new QueueCounters();
   private readonly clock: Clock;
   private readonly queues = new Map<string, Queue>();
   private readonly consumers = new Map<number, Consumer>();
@@ -311,6 +315,7 @@ class Broker {
     const now = this.clock.now();
     if (role.kind === 'cbs' || role.kind === 'management') {
       transfer.accept();
+      if (role.kind === 'management') this.counters.management(role.entity.queue.config.name, transfer.message);
       const reply = role.kind === 'cbs'
         ? handleCbs(transfer.message)
         : handleManagement(transfer.message, {
@@ -343,7 +348,9 @@ class Broker {
       transfer.reject(failed.error); // a batch is all or nothing
       return;
     }
-    for (const p of prepared) if (p.ok) queue.enqueue(p.message, now);
+    let duplicates = 0;
+    for (const p of prepared) if (p.ok && queue.enqueue(p.message, now) === undefined) duplicates += 1;
+    this.counters.sent(queue.config.name, prepared.length, duplicates);
     transfer.accept();
     this.kick();
   }
@@ -394,6 +401,7 @@ class Broker {
   }
 
   private deliver(c: Consumer, m: StoredMessage, now: number): void {
+    this.counters.delivered(c.queue.config.name);
     const tag = newDeliveryTag();
     if (c.link.presettled) {
       m.deliveries += 1; // receive-and-delete: gone as soon as it is sent
@@ -437,6 +445,7 @@ class Broker {
       return;
     }
     c.deliveries.delete(delivery);
+    this.counters.settled(c.queue.config.name);
     const now = this.clock.now();
     let result: SettleResult;
     switch (outcome.kind) {
@@ -547,7 +556,7 @@ function numberOr(v: unknown, fallback: number): number {
 }
 
 /** Starts a broker on 127.0.0.1 with an OS-chosen port. */
-export async function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
+export async function startBroker(options: BrokerOptions): Promise<BrokerHandle & BrokerCounters> {
   const broker = new Broker(options);
   const port = await broker.start(options.host ?? '127.0.0.1');
   const host = options.host ?? '127.0.0.1';
@@ -560,5 +569,6 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     comeOnline: () => broker.comeOnline(port),
     peekState: (queue) => broker.peekState(queue),
     sweep: () => broker.kick(),
+    counts: () => broker.counters.counts(),
   };
 }

@@ -19,11 +19,11 @@ import { snapshotOf } from './snapshot.ts';
 import { NrpStore } from './store.ts';
 import { Bucket } from './throttle.ts';
 import { resolveOptions } from './types.ts';
-import type { NrpFault, NrpSimulator, NrpSimulatorOptions, ResolvedOptions } from './types.ts';
+import type { NrpFault, NrpLatency, NrpRuntimeControls, NrpServiceType, NrpSimulator, NrpSimulatorOptions, NrpThrottle, ResolvedOptions } from './types.ts';
 import { listenHttp } from '../serve.ts';
 
 export type {
-  ArmedFault, Clock, NrpFault, NrpSimulator, NrpSimulatorOptions, NrpSnapshot, SyncPostStatus,
+  ArmedFault, Clock, NrpFault, NrpLatency, NrpRuntimeControls, NrpSimulator, NrpSimulatorOptions, NrpSnapshot, NrpThrottle, SyncPostStatus, TokenBucket,
 } from './types.ts';
 export { READ_OPERATIONS, WRITE_OPERATIONS } from './callCounters.ts';
 
@@ -42,8 +42,9 @@ class NrpServer {
   private readonly ops: AsyncOperations;
   private readonly handlers: ArmHandlers;
   private readonly server: Server;
-  private readonly readBucket: Bucket | undefined;
-  private readonly writeBucket: Bucket | undefined;
+  private readBucket: Bucket | undefined;
+  private writeBucket: Bucket | undefined;
+  private readonly writeListeners = new Set<(operation: string) => void>();
   /** Requests held by a "timeout" fault, and pending delays: released on stop. */
   private readonly held = new Map<ServerResponse, NodeJS.Timeout>();
   private readonly delays = new Map<NodeJS.Timeout, () => void>();
@@ -56,8 +57,7 @@ class NrpServer {
     this.store = new NrpStore(options);
     this.ops = new AsyncOperations(options.clock);
     this.handlers = new ArmHandlers(this.store, this.ops, () => this.baseUrl);
-    this.readBucket = options.throttle.reads ? new Bucket(options.throttle.reads, options.clock) : undefined;
-    this.writeBucket = options.throttle.writes ? new Bucket(options.throttle.writes, options.clock) : undefined;
+    this.setThrottle(options.throttle);
     this.server = createServer((req, res) => {
       this.serve(req, res).catch((err: unknown) => {
         const e = new ArmError(500, 'InternalServerError', `NRP simulator failure: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
@@ -72,6 +72,32 @@ class NrpServer {
 
   port(): number {
     return (this.server.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  setThrottle(throttle: NrpThrottle): void {
+    this.readBucket = throttle.reads ? new Bucket(throttle.reads, this.options.clock) : undefined;
+    this.writeBucket = throttle.writes ? new Bucket(throttle.writes, this.options.clock) : undefined;
+  }
+
+  setLatency(latency: NrpLatency): void {
+    const o = this.options;
+    const next = resolveOptions({ subscriptionId: o.subscriptionId, resourceGroup: o.resourceGroup, location: o.location, latency });
+    this.options.writeMs = next.writeMs;
+    this.options.lbCreateMs = next.lbCreateMs;
+  }
+
+  onWrite(listener: (operation: string) => void): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
+  }
+
+  addressServices(location: string, address: string): readonly string[] | undefined {
+    const services = this.store.locations.get(location)?.get(address);
+    return services ? [...services] : undefined;
+  }
+
+  serviceType(name: string): NrpServiceType | undefined {
+    return this.store.services.get(name.toLowerCase())?.type;
   }
 
   async stop(): Promise<void> {
@@ -148,7 +174,9 @@ class NrpServer {
     }
     const isSyncPost = routed.route.kind === 'serviceGateway' && routed.write && this.options.syncPostStatus === 200;
     if (isSyncPost && this.options.writeMs > 0) await this.delay(this.options.writeMs);
-    this.send(req, res, run());
+    const reply = run();
+    this.send(req, res, reply);
+    if (routed.write && reply.status < 400) for (const l of [...this.writeListeners]) l(routed.operation);
   }
 
   /** api-version, authentication, subscription / resource group, throttling: an error reply, or undefined. */
@@ -289,7 +317,7 @@ function parseJson(raw: Buffer | ArmError, method: string): ParsedBody {
 }
 
 /** Starts the simulator on 127.0.0.1 (OS-chosen port unless given). The subscription, resource group, VNet and Service Gateway exist. */
-export async function startNrpSimulator(options: NrpSimulatorOptions): Promise<NrpSimulator> {
+export async function startNrpSimulator(options: NrpSimulatorOptions): Promise<NrpSimulator & NrpRuntimeControls> {
   const s = new NrpServer(resolveOptions(options));
   await s.listen();
   const o = s.options;
@@ -311,5 +339,10 @@ export async function startNrpSimulator(options: NrpSimulatorOptions): Promise<N
     calls: (opts) => s.counters.snapshot(opts?.includeReads ?? false),
     resetCalls: () => s.counters.reset(),
     snapshot: () => snapshotOf(s.store),
+    setLatency: (latency) => s.setLatency(latency),
+    setThrottle: (throttle) => s.setThrottle(throttle),
+    onWrite: (listener) => s.onWrite(listener),
+    addressServices: (location, address) => s.addressServices(location, address),
+    serviceType: (name) => s.serviceType(name),
   };
 }

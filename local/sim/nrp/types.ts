@@ -22,6 +22,11 @@ export interface TokenBucket {
   readonly refillPerSecond: number;
 }
 
+export interface NrpThrottle {
+  readonly reads?: TokenBucket | undefined;
+  readonly writes?: TokenBucket | undefined;
+}
+
 export interface NrpSimulatorOptions {
   readonly subscriptionId: string;
   readonly resourceGroup: string;
@@ -48,7 +53,7 @@ export interface NrpSimulatorOptions {
   /** Status of a DELETE of an absent resource. Default 404 (real NRP answers 204). */
   readonly deleteAbsentStatus?: 404 | 204 | undefined;
   /** ARM-style token buckets per operation kind; off unless given. */
-  readonly throttle?: { readonly reads?: TokenBucket | undefined; readonly writes?: TokenBucket | undefined } | undefined;
+  readonly throttle?: NrpThrottle | undefined;
   /** The NRP-owned `default-natgw` service is listed by GET services. Default true. */
   readonly defaultService?: boolean | undefined;
   /** Refuse deleting an LB pool / NAT gateway that a Service Gateway service still references. Default true. */
@@ -67,8 +72,9 @@ export interface ResolvedOptions {
   readonly location: string;
   readonly serviceGatewayName: string;
   readonly vnetName: string;
-  readonly writeMs: number;
-  readonly lbCreateMs: number;
+  /** Not readonly: `setLatency` changes them while the simulator runs. */
+  writeMs: number;
+  lbCreateMs: number;
   readonly clock: Clock;
   readonly syncPostStatus: SyncPostStatus;
   readonly pageSize: number;
@@ -228,4 +234,25 @@ export interface NrpSimulator {
   resetCalls(): void;
   /** What NRP holds, report-shaped and sorted. The NRP-owned default service is left out. */
   snapshot(): NrpSnapshot;
+}
+
+/**
+ * What a harness that runs the simulator in its own process can do besides (the benchmark): change
+ * the latency and limits between phases, and see each write land, so that the time a change
+ * reaches NRP is known exactly rather than polled.
+ */
+export interface NrpRuntimeControls {
+  /** The latency of writes that arrive from now on (both fields default to 0, as at start). */
+  setLatency(latency: NrpLatency): void;
+  /** Replaces the token buckets, full; a kind left out is not throttled any more. */
+  setThrottle(throttle: NrpThrottle): void;
+  /**
+   * `listener` is told, synchronously, after every write NRP carried out (its answer was not an
+   * error): the change is visible from then on. Returns what stops it.
+   */
+  onWrite(listener: (operation: string) => void): () => void;
+  /** The service names NRP holds for `address` under `location` (canonical IPs), or undefined. */
+  addressServices(location: string, address: string): readonly string[] | undefined;
+  /** The type of a registered Service Gateway service, or undefined when it is not registered. */
+  serviceType(name: string): NrpServiceType | undefined;
 }
