@@ -3,6 +3,7 @@
 //  b) the locations diff of 100,000 addresses: desiredLocations + diffLocations + toBatches.
 // Prints a table and writes bench/results/engine-<timestamp>.json. It measures; it asserts nothing
 // about time (a harness that does not reach steady state is an error, a slow run is a figure).
+// `npm run bench` reuses measureChurn and measureDiffs (fewer runs with --quick).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -20,10 +21,20 @@ import type { ClusterShape } from './facts.ts';
 const BATCH = 100;
 const WINDOW_MS = defaultEngineConfig.locationsSyncIntervalMs;
 
+/** Timed runs after warm-up runs, per measurement. */
+export interface EngineBenchRuns {
+  readonly churnWarmup: number;
+  readonly churnRuns: number;
+  readonly diffWarmup: number;
+  readonly diffRuns: number;
+}
+
+export const DEFAULT_ENGINE_RUNS: EngineBenchRuns = { churnWarmup: 15, churnRuns: 60, diffWarmup: 3, diffRuns: 7 };
+
 // ---------------------------------------------------------------------------------------------
 // Statistics
 
-interface Summary {
+export interface Summary {
   readonly runs: number;
   readonly medianMs: number;
   readonly p95Ms: number;
@@ -71,6 +82,8 @@ class Driver {
   now = 1_000_000;
   readonly pendingOps = new Map<string, ServiceOperation>();
   pendingSync: LocationsSync | null = null;
+  /** The engine asked to read NRP (it does before its first sync). */
+  readRequested = false;
   wakeAt: number | null = null;
   syncsDispatched = 0;
 
@@ -89,7 +102,20 @@ class Driver {
         this.pendingSync = c.sync;
         this.syncsDispatched++;
       } else if (c.kind === 'WakeAt') this.wakeAt = c.at;
+      else if (c.kind === 'ObserveNrp') this.readRequested = true;
     }
+  }
+
+  /** Azure always did what it was told here, so a read of NRP finds exactly the mirror. */
+  observedEvent(): EngineEvent {
+    this.readRequested = false;
+    const nrp = this.state.nrp;
+    return {
+      kind: 'NrpObserved',
+      nrpEpoch: this.state.nrpEpoch,
+      services: [...nrp.services].map(([name, type]) => ({ name, type })),
+      locations: [...nrp.locations].map(([location, l]) => ({ location, addresses: [...l.addresses].map(([address, services]) => ({ address, services })) })),
+    };
   }
 
   completeOpsEvents(): EngineEvent[] {
@@ -118,6 +144,7 @@ class Driver {
     for (let i = 0; i < maxSteps; i++) {
       if (this.pendingOps.size > 0) this.send(this.completeOpsEvents());
       else if (this.pendingSync) this.send([this.completeSyncEvent()]);
+      else if (this.readRequested) this.send([this.observedEvent()]);
       else if (this.wakeAt !== null && this.wakeAt < this.now + defaultEngineConfig.operationTimeoutMs) {
         this.now = Math.max(this.now, this.wakeAt);
         this.send([{ kind: 'Tick' }]);
@@ -141,9 +168,9 @@ function mirroredAddresses(state: ClusterState): number {
 // ---------------------------------------------------------------------------------------------
 // a) decide() under churn
 
-const CHURN_SHAPE: ClusterShape = { nodes: 100, services: 1_000, endpointsPerService: 20, identities: 50, podsPerIdentity: 100 };
+export const CHURN_SHAPE: ClusterShape = { nodes: 100, services: 1_000, endpointsPerService: 20, identities: 50, podsPerIdentity: 100 };
 
-interface ChurnRow {
+export interface ChurnRow {
   readonly scenario: string;
   readonly eventsPerDecide: number;
   readonly eventsPerSecond: number;
@@ -185,11 +212,11 @@ function buildSteadyState(): { driver: Driver; cluster: SyntheticCluster; setupM
   return { driver, cluster, setupMs, setupDecides: decides };
 }
 
-function measureChurn(): { rows: ChurnRow[]; setupMs: number; setupDecides: number } {
+export function measureChurn(runs: EngineBenchRuns = DEFAULT_ENGINE_RUNS): { rows: ChurnRow[]; setupMs: number; setupDecides: number } {
   const { driver, cluster, setupMs, setupDecides } = buildSteadyState();
   const rows: ChurnRow[] = [];
-  const WARMUP = 15;
-  const RUNS = 60;
+  const WARMUP = runs.churnWarmup;
+  const RUNS = runs.churnRuns;
 
   // 1. A sync in flight: events are cached and reconciled, the diff waits for the completion.
   driver.now = driver.windowOpensAt();
@@ -256,9 +283,9 @@ function measureChurn(): { rows: ChurnRow[]; setupMs: number; setupDecides: numb
 // ---------------------------------------------------------------------------------------------
 // b) diffing 100,000 addresses
 
-const DIFF_SHAPE: ClusterShape = { nodes: 1_000, services: 4_000, endpointsPerService: 20, identities: 100, podsPerIdentity: 200 };
+export const DIFF_SHAPE: ClusterShape = { nodes: 1_000, services: 4_000, endpointsPerService: 20, identities: 100, podsPerIdentity: 200 };
 
-interface DiffRow {
+export interface DiffRow {
   readonly mirror: string;
   readonly addresses: number;
   readonly locations: number;
@@ -305,9 +332,9 @@ function runDiff(view: EngineView, c: DiffCase, record: boolean): void {
   };
 }
 
-function measureDiffs(): DiffRow[] {
-  const WARMUP = 3;
-  const RUNS = 7;
+export function measureDiffs(runs: EngineBenchRuns = DEFAULT_ENGINE_RUNS): DiffRow[] {
+  const WARMUP = runs.diffWarmup;
+  const RUNS = runs.diffRuns;
   const view = convergedView(DIFF_SHAPE);
   const desired = desiredLocations(view);
   const n = countAddresses(desired);
@@ -369,7 +396,7 @@ function main(): void {
     lines.push(`  ${pad(r.scenario, 50, true)} ${pad(r.eventsPerDecide, 9)} ${pad(r.eventsPerSecond, 10)} ${pad(r.perDecide.medianMs.toFixed(2), 10)} ${pad(r.perDecide.p95Ms.toFixed(2), 9)} ${pad(r.perDecide.runs, 5)}`);
   }
   lines.push('');
-  lines.push('locations diff: desiredLocations + diffLocations + toBatches (median of 7 runs, ms)');
+  lines.push(`locations diff: desiredLocations + diffLocations + toBatches (median of ${DEFAULT_ENGINE_RUNS.diffRuns} runs, ms)`);
   lines.push(`  ${pad('mirror', 16, true)} ${pad('addresses', 9)} ${pad('locs', 5)} ${pad('changed', 8)} ${pad('requests', 8)} ${pad('total', 8)} ${pad('desired', 8)} ${pad('diff', 8)} ${pad('batches', 8)} ${pad('(count)', 8)}`);
   for (const r of diffs) {
     lines.push(
@@ -403,4 +430,5 @@ function main(): void {
   console.log(lines.join('\n'));
 }
 
-main();
+// Run as a script (npm run bench:engine); imported by bench/run.ts for its figures only.
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();

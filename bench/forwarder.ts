@@ -6,16 +6,14 @@
 //  b) a burst of 1,000 changes (200 pods, 5 changes each, applied at once): messages sent for it.
 // Writes bench/results/forwarder-<timestamp>.json. Measures only; asserts nothing.
 import { ServiceBusClient } from '@azure/service-bus';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startBroker } from '../local/sim/bus/broker.ts';
 import { startKubeSimulator } from '../local/sim/kube/server.ts';
+import { startForwarderProcess, sumOf } from './host/forwarderProcess.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '100' } } });
 const SECONDS = Number(values.seconds);
@@ -41,19 +39,7 @@ await kube.writeKubeconfig(join(dir, 'kubeconfig'));
 const POD_COUNT = 1_000;
 for (let i = 0; i < POD_COUNT; i++) kube.apply(pod(`p${i}`, ipOf(i), `node-${i % 100}`));
 
-// A free port for the child's probes and metrics.
-const port = await new Promise<number>((resolve) => {
-  const srv = createServer().listen(0, '127.0.0.1', () => {
-    const p = (srv.address() as AddressInfo).port;
-    srv.close(() => resolve(p));
-  });
-});
-const child = spawn(process.execPath, ['forwarder/main.ts'], {
-  cwd: root,
-  env: { PATH: process.env['PATH'], CLUSTER_NAME: 'bench', SERVICEBUS_CONNECTION_STRING: broker.connectionString, KUBECONFIG: join(dir, 'kubeconfig'), FORWARDER_HTTP_PORT: String(port), LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-child.stdout.resume();
+const forwarder = await startForwarderProcess({ cluster: 'bench', brokerConnectionString: broker.connectionString, kubeconfigPath: join(dir, 'kubeconfig') });
 
 const client = new ServiceBusClient(broker.connectionString);
 // receiveAndDelete session receivers get no automatic lock renewal: accept again when it lapses.
@@ -71,24 +57,10 @@ const drain = (async () => {
   }
 })();
 
-async function metrics(): Promise<Record<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const m = /^(forwarder_[a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
-    if (m) out[`${m[1]}${m[2] ?? ''}`] = (out[`${m[1]}${m[2] ?? ''}`] ?? 0) + Number(m[3]);
-  }
-  return out;
-}
-const sum = (m: Record<string, number>, prefix: string): number => Object.entries(m).filter(([k]) => k.startsWith(prefix)).reduce((a, [, v]) => a + v, 0);
+const metrics = (): Promise<Record<string, number>> => forwarder.metrics();
+const sum = sumOf;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-for (;;) {
-  try {
-    if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) break;
-  } catch { /* starting */ }
-  await sleep(100);
-}
 await sleep(1_000);
 const base = await metrics();
 const baseReceived = received;
@@ -143,13 +115,14 @@ const result = {
 };
 draining = false;
 await drain;
-child.kill('SIGTERM');
-await new Promise((r) => child.on('exit', r));
+const { peakRssBytes } = await forwarder.stop();
+// The kernel's high-water mark: the peak the samples above may have missed.
+const output = { ...result, peakRssMiB: Math.round(peakRssBytes / 2 ** 20) };
 await receiver.close();
 await client.close();
 await broker.stop();
 await kube.stop();
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 const file = join(root, `bench/results/forwarder-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-process.stdout.write(`${JSON.stringify(result, null, 2)}\nwritten to ${file}\n`);
+writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(output, null, 2)}\nwritten to ${file}\n`);

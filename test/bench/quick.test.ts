@@ -1,0 +1,100 @@
+// `npm run bench -- --quick` as a CI smoke test: the scaled-down run completes and its JSON has
+// every figure, each a finite number. No thresholds: a slow or costly run is a figure, not a
+// failure (the full run's numbers are judged in docs/benchmarks.md).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WORKLOADS = ['steady', 'burst', 'wave'];
+const BASELINES = ['naive', 'upstreamShaped'];
+
+/** Paths (dot-separated) that must hold a finite number. */
+const REQUIRED = [
+  ...WORKLOADS.flatMap((w) => [
+    `workloads.${w}.changes`,
+    `workloads.${w}.convergedMs`,
+    `workloads.${w}.latencyMs.p50`,
+    `workloads.${w}.latencyMs.p95`,
+    `workloads.${w}.latencyMs.p99`,
+    `workloads.${w}.nrpWrites.per1000Changes.total`,
+    `workloads.${w}.nrpWrites.per1000Changes.updateAddressLocations`,
+    `workloads.${w}.tableTransactions.perChange`,
+    `workloads.${w}.serviceBus.messagesPerChange`,
+    `workloads.${w}.serviceBus.operationsPerChange`,
+    `workloads.${w}.functions.executionsPerChange`,
+    `workloads.${w}.ratios.nrpWritesToNaive`,
+    `workloads.${w}.ratios.nrpWritesToUpstreamShaped`,
+    `workloads.${w}.ratios.p99ToNaive`,
+    `workloads.${w}.ratios.p99ToUpstreamShaped`,
+    ...BASELINES.flatMap((b) => [`workloads.${w}.baselines.${b}.nrpWrites.per1000Changes.total`, `workloads.${w}.baselines.${b}.latencyMs.p99`, `workloads.${w}.baselines.${b}.convergedMs`]),
+  ]),
+  'engine.decideEventsPerSecond.sync in flight',
+  'engine.locationsDiff100kMedianMs.empty mirror',
+  'engine.locationsDiff100kMedianMs.1 % different mirror',
+  'steady.updateAddressLocationsPerWindow',
+  'steady.p99Ms',
+  'steady.p99LimitMs',
+  'steady.writeBudgetShare',
+  'memory.functionHostPeakMiB',
+  'memory.forwarderPeakMiB',
+  'cost.perChange.tableTransactions',
+  'cost.perChange.serviceBusOperations',
+  'cost.monthlyUsd.total',
+  'harness.stateLoadMs',
+];
+
+function at(value: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
+}
+
+/** Every leaf under `value` that is not a finite number, by path. */
+function nonNumbers(value: unknown, path = 'figures'): string[] {
+  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([k, v]) => nonNumbers(v, `${path}.${k}`));
+  return typeof value === 'number' && Number.isFinite(value) ? [] : [`${path} = ${JSON.stringify(value)}`];
+}
+
+describe('npm run bench -- --quick', () => {
+  const out = mkdtempSync(join(tmpdir(), 'bench-quick-'));
+  let result: Record<string, unknown> = {};
+  let stderr = '';
+
+  before(async () => {
+    const child = spawn(process.execPath, ['--disable-warning=DEP0040', 'bench/run.ts', '--quick', '--out', out], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0, `the quick run failed:\n${stderr.slice(-4_000)}`);
+    const json = readdirSync(out).find((f) => f.endsWith('.json'));
+    assert.ok(json, 'no result JSON was written');
+    result = JSON.parse(readFileSync(join(out, json), 'utf8')) as Record<string, unknown>;
+  }, { timeout: 170_000 });
+
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it('writes a markdown table beside the JSON', () => {
+    assert.ok(readdirSync(out).some((f) => f.endsWith('.md')));
+  });
+
+  it('names the machine and the commit', () => {
+    assert.equal(result['mode'], 'quick');
+    assert.match(String(result['commit']), /^([0-9a-f]{40}|unknown)$/);
+    assert.equal(typeof at(result, 'machine.cpus'), 'number');
+    assert.match(String(at(result, 'machine.node')), /^v\d+/);
+  });
+
+  it('has every figure, each a finite number', () => {
+    const figures = result['figures'];
+    for (const path of REQUIRED) assert.equal(typeof at(figures, path), 'number', `figures.${path} is missing`);
+    assert.deepEqual(nonNumbers(figures), []);
+  });
+
+  it('says whether each target was met', () => {
+    for (const t of ['oneUpdateAddressLocationsPerWindow', 'p99UnderTwoWindowsPlusRoundTrip', 'underTenPercentOfWriteBudget']) {
+      assert.equal(typeof at(result, `targets.${t}`), 'boolean', t);
+    }
+  });
+});
