@@ -148,10 +148,39 @@ export function pruneTombstones(d: Draft): void {
   }
 }
 
+/** Whether snapshot `a` is at least as new as `b` (list resourceVersions; unordered ones only when equal). */
+function atLeast(a: string | null | undefined, b: string): boolean {
+  if (a === null || a === undefined) return false;
+  const c = compareResourceVersions(a, b);
+  return c === 0 || c === 1;
+}
+
+/** The later of two snapshot tags: a tag only moves forward, so an older list's late message cannot
+ * make an object look unseen by a newer list whose marker is still to come. */
+export function laterSnapshot(current: string | null, incoming: string | null | undefined): string | null {
+  if (incoming === null || incoming === undefined) return current;
+  if (current === null) return incoming;
+  const c = compareResourceVersions(incoming, current);
+  return c === 1 || (c === null && incoming !== current) ? incoming : current;
+}
+
+/**
+ * An object the cache does not hold, reported at a version no newer than the kind's last completed
+ * snapshot and not by a list at least that new: that list did not contain it (or the marker would
+ * not have come), so it was gone by then. Such a message is a late one from an older list or watch
+ * (a second forwarder, or one restarted while its messages were queued), and must not revive it.
+ */
+function predatesSnapshot(d: Draft, objectKind: KubeObjectKind, incoming: { resourceVersion: string }, snapshot: string | undefined): boolean {
+  const synced = d.kubeSynced.get(objectKind);
+  if (synced === undefined || atLeast(snapshot, synced)) return false;
+  const c = compareResourceVersions(incoming.resourceVersion, synced);
+  return c === -1 || c === 0;
+}
+
 /** Tag an unchanged object as seen in a snapshot; true when the event carried nothing new. */
 function isStale(d: Draft, objectKind: KubeObjectKind, key: string, incoming: { uid: string; resourceVersion: string }, snapshot: string | undefined): boolean {
   const stored = storedVersion(d, objectKind, key);
-  if (!stored && isBuried(d, objectKind, key, incoming)) {
+  if (!stored && (isBuried(d, objectKind, key, incoming) || predatesSnapshot(d, objectKind, incoming, snapshot))) {
     ignore(d, objectKind, key, 'olderResourceVersion');
     return true;
   }
@@ -162,26 +191,45 @@ function isStale(d: Draft, objectKind: KubeObjectKind, key: string, incoming: { 
   return true;
 }
 
+/** The snapshot tag an upsert of a cached object leaves: never older than the one it had. */
+function tagAfterUpsert(d: Draft, objectKind: KubeObjectKind, key: string, snapshot: string | undefined): string | null {
+  return laterSnapshot(cachedOf(d, objectKind, key)?.snapshot ?? null, snapshot);
+}
+
+function cachedOf(d: Draft, objectKind: KubeObjectKind, key: string): { readonly snapshot: string | null } | undefined {
+  switch (objectKind) {
+    case 'Service':
+      return d.kubeServices.get(key);
+    case 'EndpointSlice':
+      return d.kubeSlices.get(key);
+    case 'Node':
+      return d.kubeNodes.get(key);
+    case 'Pod':
+      return d.kubePods.get(key);
+  }
+}
+
 function retag(d: Draft, objectKind: KubeObjectKind, key: string, snapshot: string): void {
+  const tag = tagAfterUpsert(d, objectKind, key, snapshot);
   switch (objectKind) {
     case 'Service': {
       const c = d.kubeServices.get(key);
-      if (c && c.snapshot !== snapshot) d.servicesW().set(key, { ...c, snapshot });
+      if (c && c.snapshot !== tag) d.servicesW().set(key, { ...c, snapshot: tag });
       return;
     }
     case 'EndpointSlice': {
       const c = d.kubeSlices.get(key);
-      if (c && c.snapshot !== snapshot) d.slicesW().set(key, { ...c, snapshot });
+      if (c && c.snapshot !== tag) d.slicesW().set(key, { ...c, snapshot: tag });
       return;
     }
     case 'Node': {
       const c = d.kubeNodes.get(key);
-      if (c && c.snapshot !== snapshot) d.nodesW().set(key, { ...c, snapshot });
+      if (c && c.snapshot !== tag) d.nodesW().set(key, { ...c, snapshot: tag });
       return;
     }
     case 'Pod': {
       const c = d.kubePods.get(key);
-      if (c && c.snapshot !== snapshot) d.podsW().set(key, { ...c, snapshot });
+      if (c && c.snapshot !== tag) d.podsW().set(key, { ...c, snapshot: tag });
       return;
     }
   }
@@ -191,8 +239,9 @@ function pruneUnseen(d: Draft, objectKind: KubeObjectKind, snapshot: string): vo
   const source: ReadonlyMap<string, { snapshot: string | null; fact: { resourceVersion: string } }> =
     objectKind === 'Service' ? d.kubeServices : objectKind === 'EndpointSlice' ? d.kubeSlices : objectKind === 'Node' ? d.kubeNodes : d.kubePods;
   for (const [key, cached] of [...source]) {
-    // Seen in the list, or changed after it (a watch event that overtook the marker): still there.
-    if (cached.snapshot === snapshot || compareResourceVersions(cached.fact.resourceVersion, snapshot) === 1) continue;
+    // Seen in this list or a newer one, or changed after it (a watch event that overtook the
+    // marker): still there. Only what this list could have shown and did not is gone.
+    if (atLeast(cached.snapshot, snapshot) || compareResourceVersions(cached.fact.resourceVersion, snapshot) === 1) continue;
     deleteObject(d, objectKind, key, storedVersion(d, objectKind, key)?.resourceVersion ?? '0');
   }
 }
@@ -214,7 +263,7 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       const svc = e.service;
       const key = serviceKey(svc.uid);
       if (isStale(d, 'Service', key, svc, e.snapshot)) return;
-      d.servicesW().set(key, { fact: svc, snapshot: e.snapshot ?? null });
+      d.servicesW().set(key, { fact: svc, snapshot: tagAfterUpsert(d, 'Service', key, e.snapshot) });
       d.touchedNames.add(key);
       d.releasesW().delete(`Service/${key}`);
       d.markLocationsDirty();
@@ -237,7 +286,7 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       const slice = e.slice;
       const key = namespacedKey(slice.namespace, slice.name);
       if (isStale(d, 'EndpointSlice', key, slice, e.snapshot)) return;
-      d.slicesW().set(key, { fact: slice, snapshot: e.snapshot ?? null });
+      d.slicesW().set(key, { fact: slice, snapshot: tagAfterUpsert(d, 'EndpointSlice', key, e.snapshot) });
       d.markLocationsDirty();
       for (const r of placeSliceEndpoints(slice, d.kubeNodes).rejected) {
         d.observe({ kind: 'InputRejected', objectKind: 'EndpointSlice', key, reason: r.reason, detail: r.detail });
@@ -247,7 +296,7 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
     case 'NodeUpserted': {
       const node = e.node;
       if (isStale(d, 'Node', node.name, node, e.snapshot)) return;
-      d.nodesW().set(node.name, { fact: node, snapshot: e.snapshot ?? null });
+      d.nodesW().set(node.name, { fact: node, snapshot: tagAfterUpsert(d, 'Node', node.name, e.snapshot) });
       d.markLocationsDirty();
       return;
     }
@@ -260,7 +309,7 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       const registration = registrationOf(d, pod, true);
       // A replacement pod with the same name starts clean; the old one's addresses drain by diff.
       const registered = registration ?? (samePod ? (prev?.registered ?? null) : null);
-      const cached: CachedPod = { fact: pod, snapshot: e.snapshot ?? null, registered, live: registration !== null };
+      const cached: CachedPod = { fact: pod, snapshot: samePod ? tagAfterUpsert(d, 'Pod', key, e.snapshot) : (e.snapshot ?? null), registered, live: registration !== null };
       d.podsW().set(key, cached);
       if (prev?.registered) d.touchedNames.add(prev.registered.identity);
       if (registered) d.touchedNames.add(registered.identity);

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide } from '../../../shared/engine/decide.ts';
 import { initialState } from '../../../shared/engine/state.ts';
-import type { ClusterState, EngineCommand, EngineObservation } from '../../../shared/engine/types.ts';
+import type { ClusterState, EngineCommand, EngineEvent, EngineObservation } from '../../../shared/engine/types.ts';
 import {
   ctxAt,
   deleted,
@@ -243,6 +243,34 @@ describe('snapshot pruning', () => {
     const r = decide(s, [{ kind: 'KubernetesSynced', objectKind: 'Node', snapshot: 's2' }], ctxAt(1));
     assert.equal(r.state.kube.nodes.size, 0);
     assert.equal(r.state.kube.pods.size, 1);
+  });
+
+  it("keeps a live Service when an older list's marker arrives after a newer list re-reported it", () => {
+    // Two forwarders list at 100 and 105; the session holds "A's objects, B's objects, A's marker".
+    const w = new World();
+    w.apply({ kind: 'Node', fact: node('node-a', ['10.0.0.4']) });
+    const svc = service('web');
+    w.apply({ kind: 'Service', fact: svc });
+    assert.ok(w.settle());
+    const name = svc.uid.toLowerCase();
+    const live = w.get('Service', 'web');
+    assert.ok(live?.kind === 'Service');
+    const listed = (snapshot: string): EngineEvent => ({ kind: 'ServiceUpserted', service: live.fact, snapshot });
+    w.send([listed('100'), listed('105'), { kind: 'KubernetesSynced', objectKind: 'Service', snapshot: '100' }]);
+    assert.equal(w.state.kube.services.get(name)?.snapshot, '105', 'a tag only moves forward');
+    w.send([{ kind: 'KubernetesSynced', objectKind: 'Service', snapshot: '105' }]);
+    assert.equal(w.state.kube.services.has(name), true);
+    assert.equal(w.state.ops.get(name)?.state, 'Created');
+    assert.equal(commands(w.commands, 'DispatchServiceOperation').filter((c) => c.operation.operation === 'delete').length, 0);
+  });
+
+  it('does not revive an object from an older list that arrives after a newer list finished without it', () => {
+    const s = decide(syncedState(), [{ kind: 'KubernetesSynced', objectKind: 'Node', snapshot: '105' }], ctxAt(0)).state;
+    const late = decide(s, [{ kind: 'NodeUpserted', node: node('node-x', ['10.0.0.9'], { resourceVersion: '90' }), snapshot: '100' }], ctxAt(1));
+    assert.equal(late.state.kube.nodes.has('node-x'), false, 'not in the list at 105: it was gone by then');
+    assert.equal(observed(late.observations, 'EventIgnored')[0]?.reason, 'olderResourceVersion');
+    const watched = decide(s, [upsertNode(node('node-x', ['10.0.0.9'], { resourceVersion: '106' }))], ctxAt(1));
+    assert.equal(watched.state.kube.nodes.has('node-x'), true, 'created after that list: new');
   });
 
   it('prunes a Node missing from a snapshot and deletes its location', () => {
