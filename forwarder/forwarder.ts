@@ -95,6 +95,10 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
     } else if (t.action === 'reject') {
       metrics.changes.add(1, { kind, result: 'rejected' });
       log.warn('unreadable object not forwarded', { kind, object: t.key, reason: t.reason });
+    } else if (t.action === 'withhold') {
+      metrics.changes.add(1, { kind, result: 'withheld' });
+      log.warn('object withheld: the engine keeps its last known state', { kind, object: t.key, reason: t.reason });
+      if (queue.put(t.change) === 'dropped') needsRelist.add(kind);
     } else if (queue.put(t.change) === 'dropped') {
       needsRelist.add(kind);
     } else {
@@ -137,6 +141,10 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
           for (const r of s.rejected) {
             metrics.changes.add(1, { kind: kind.objectKind, result: 'rejected' });
             log.warn('unreadable object not forwarded', { kind: kind.objectKind, object: r.key, reason: r.reason });
+          }
+          for (const r of s.withheld) {
+            metrics.changes.add(1, { kind: kind.objectKind, result: 'withheld' });
+            log.warn('object withheld: the engine keeps its last known state', { kind: kind.objectKind, object: r.key, reason: r.reason });
           }
           for (const c of s.changes) {
             const r = queue.put(c, true);

@@ -7,7 +7,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObjectKind } from '../shared/engine/types.ts';
 
-export type ChangeResult = 'queued' | 'coalesced' | 'dropped' | 'unchanged' | 'notOurs' | 'rejected';
+export type ChangeResult = 'queued' | 'coalesced' | 'dropped' | 'unchanged' | 'notOurs' | 'rejected' | 'withheld';
 
 export interface ForwarderGauges {
   outboxSize(): number;
@@ -32,7 +32,7 @@ export class ForwarderMetrics {
     this.provider = new MeterProvider({ readers: [this.exporter] });
     const m = this.provider.getMeter('servicegateway-forwarder');
     this.meter = m;
-    this.changes = m.createCounter('forwarder_changes_total', { description: 'Kubernetes changes seen, by kind and what became of them (queued, coalesced into a queued one, dropped because the outbox was full, unchanged for the engine, not ours, rejected as unreadable)' });
+    this.changes = m.createCounter('forwarder_changes_total', { description: 'Kubernetes changes seen, by kind and what became of them (queued, coalesced into a queued one, dropped because the outbox was full, unchanged for the engine, not ours, rejected as unreadable, withheld: told to the engine as ObjectWithheld because it cannot be sent whole)' });
     this.messagesSent = m.createCounter('forwarder_messages_sent_total', { description: 'Messages accepted by Service Bus, by kind (snapshot markers included)' });
     this.sendDuration = m.createHistogram('forwarder_send_duration_seconds', { description: 'Time of one send round to Service Bus', unit: 's' });
     this.sendFailures = m.createCounter('forwarder_send_failures_total', { description: 'Send rounds that failed and will be retried' });

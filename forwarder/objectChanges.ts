@@ -7,7 +7,7 @@
 //   label-selector watch reports a Pod that lost its egress label as deleted, but only the engine
 //   can release the finalizer, so it must see the Pod.
 import { isOurs } from '../shared/engine/admission.ts';
-import type { EngineEvent, KubeObjectKind } from '../shared/engine/types.ts';
+import type { EngineEvent, KubeObjectKind, WithheldReason } from '../shared/engine/types.ts';
 import { POD_FINALIZER, SERVICE_FINALIZER } from '../shared/engine/types.ts';
 import { endpointSliceFact, nodeFact, podFact, serviceFact } from '../shared/kube/toFacts.ts';
 import { stableHash } from '../shared/messages/messageIds.ts';
@@ -24,12 +24,16 @@ export interface ChangeContext {
 export type Translation =
   | { readonly action: 'send'; readonly change: QueuedChange }
   | { readonly action: 'skip'; readonly why: 'unchanged' | 'notOurs' }
-  | { readonly action: 'reject'; readonly key: string; readonly reason: string };
+  | { readonly action: 'reject'; readonly key: string; readonly reason: string }
+  /** Cannot be passed on whole: the engine is told it exists (ObjectWithheld) instead. */
+  | { readonly action: 'withhold'; readonly change: QueuedChange; readonly key: string; readonly reason: string };
 
 export interface SnapshotTranslation {
   readonly changes: readonly QueuedChange[];
   readonly marker: QueuedChange;
   readonly rejected: readonly { readonly key: string; readonly reason: string }[];
+  /** Objects sent as ObjectWithheld (their changes are among `changes`). */
+  readonly withheld: readonly { readonly key: string; readonly reason: string }[];
 }
 
 type Upsert = { readonly ok: true; readonly event: EngineEvent; readonly digest: string; readonly ours: boolean } | { readonly ok: false; readonly reason: string };
@@ -61,6 +65,12 @@ function identityOf(objectKind: KubeObjectKind, obj: unknown): ObjectIdentity | 
   const f = m['finalizers'];
   const finalizers = Array.isArray(f) ? f.filter((x): x is string => typeof x === 'string') : [];
   return { namespace, name, uid, resourceVersion, finalizers };
+}
+
+/** Whether a Service we cannot read could be one we serve (so its absence from a list matters). */
+function mayBeOurs(obj: unknown, id: ObjectIdentity): boolean {
+  const type = jsonObject(jsonObject(obj)?.['spec'])?.['type'];
+  return type === 'LoadBalancer' || id.finalizers.includes(SERVICE_FINALIZER);
 }
 
 function displayKey(objectKind: KubeObjectKind, obj: unknown): string {
@@ -128,11 +138,31 @@ export class KindChanges {
     return this.change(id, event, ctx);
   }
 
+  /**
+   * An object that has an identity but cannot be passed on (unreadable, or beyond a message bound):
+   * the engine is told it exists, so a list without it is no deletion, and its owner gets a Warning.
+   */
+  private withheld(id: ObjectIdentity, obj: unknown, why: WithheldReason, reason: string, snapshot: string | undefined, ctx: ChangeContext): Translation {
+    if (this.objectKind === 'Service' && !mayBeOurs(obj, id)) return { action: 'reject', key: displayKey(this.objectKind, obj), reason };
+    const event: EngineEvent = {
+      kind: 'ObjectWithheld',
+      objectKind: this.objectKind,
+      namespace: id.namespace,
+      name: id.name,
+      uid: id.uid,
+      resourceVersion: id.resourceVersion,
+      reason: why,
+      detail: `${displayKey(this.objectKind, obj)} cannot be forwarded: ${reason}`.slice(0, 1_000),
+      ...(snapshot === undefined ? {} : { snapshot }),
+    };
+    return { action: 'withhold', change: this.change(id, event, ctx), key: displayKey(this.objectKind, obj), reason };
+  }
+
   upsert(obj: unknown, ctx: ChangeContext): Translation {
     const id = identityOf(this.objectKind, obj);
     if (typeof id === 'string') return { action: 'reject', key: displayKey(this.objectKind, obj), reason: id };
     const u = upsertOf(this.objectKind, obj, undefined);
-    if (!u.ok) return { action: 'reject', key: displayKey(this.objectKind, obj), reason: u.reason };
+    if (!u.ok) return this.withheld(id, obj, 'ObjectUnreadable', u.reason, undefined, ctx);
     const known = this.lastSent.get(id.uid);
     if (!u.ours) {
       if (known === undefined) return { action: 'skip', why: 'notOurs' };
@@ -142,6 +172,8 @@ export class KindChanges {
     if (known === u.digest) return { action: 'skip', why: 'unchanged' };
     const change = this.checked(() => this.change(id, u.event, ctx), obj);
     if (change.action === 'send') this.lastSent.set(id.uid, u.digest);
+    // A readable fact the message schema refuses is beyond one of its bounds.
+    if (change.action === 'reject') return this.withheld(id, obj, 'ObjectTooLarge', change.reason, undefined, ctx);
     return change;
   }
 
@@ -161,12 +193,23 @@ export class KindChanges {
   snapshot(items: readonly unknown[], resourceVersion: string, ctx: ChangeContext): SnapshotTranslation {
     const changes: QueuedChange[] = [];
     const rejected: { key: string; reason: string }[] = [];
+    const withheld: { key: string; reason: string }[] = [];
     const lastSent = new Map<string, string>();
+    const withholding = (t: Translation): void => {
+      if (t.action === 'withhold') {
+        changes.push(t.change);
+        withheld.push({ key: t.key, reason: t.reason });
+      } else if (t.action === 'reject') rejected.push({ key: t.key, reason: t.reason });
+    };
     for (const obj of items) {
       const id = identityOf(this.objectKind, obj);
-      const u = typeof id === 'string' ? ({ ok: false, reason: id } as const) : upsertOf(this.objectKind, obj, resourceVersion);
-      if (typeof id === 'string' || !u.ok) {
-        rejected.push({ key: displayKey(this.objectKind, obj), reason: u.ok ? 'unreadable' : u.reason });
+      if (typeof id === 'string') {
+        rejected.push({ key: displayKey(this.objectKind, obj), reason: id });
+        continue;
+      }
+      const u = upsertOf(this.objectKind, obj, resourceVersion);
+      if (!u.ok) {
+        withholding(this.withheld(id, obj, 'ObjectUnreadable', u.reason, resourceVersion, ctx));
         continue;
       }
       if (!u.ours) continue;
@@ -174,12 +217,12 @@ export class KindChanges {
       if (t.action === 'send') {
         changes.push(t.change);
         lastSent.set(id.uid, u.digest);
-      } else if (t.action === 'reject') rejected.push({ key: t.key, reason: t.reason });
+      } else if (t.action === 'reject') withholding(this.withheld(id, obj, 'ObjectTooLarge', t.reason, resourceVersion, ctx));
     }
     this.lastSent = lastSent;
     const event: EngineEvent = { kind: 'KubernetesSynced', objectKind: this.objectKind, snapshot: resourceVersion };
     const marker: QueuedChange = { key: `synced/${this.objectKind}`, objectKind: this.objectKind, marker: true, message: toEngineEventMessage(this.cluster, event, ctx) };
-    return { changes, marker, rejected };
+    return { changes, marker, rejected, withheld };
   }
 
   /** A fact that does not fit the message schema (bounds) is rejected with the schema's reason. */

@@ -5,9 +5,11 @@
 import { app } from '@azure/functions';
 import type { InvocationContext } from '@azure/functions';
 import { decide } from '../shared/engine/decide.ts';
-import type { EngineEvent, EngineObservation } from '../shared/engine/types.ts';
+import type { ClusterState, DecideContext, Decision, EngineEvent, EngineObservation } from '../shared/engine/types.ts';
 import { parseEngineMessage } from '../shared/messages/parseMessage.ts';
 import { toOutgoingMessages } from '../shared/messages/toOutgoingMessages.ts';
+import { oversizeRows, withholdOversize } from '../shared/state/stateLimits.ts';
+import { StateLimitError } from '../shared/state/stateRows.ts';
 import { isStateConflictError } from '../shared/state/stateStore.ts';
 import { logObservation } from '../shared/telemetry/decisionLog.ts';
 import type { EngineLog } from '../shared/telemetry/engineLog.ts';
@@ -65,6 +67,20 @@ function parseBatch(cluster: string, received: readonly ReceivedMessage[]): Pars
   return { events, rejected, traceparents, observedAt };
 }
 
+/**
+ * decide(), but a Kubernetes object whose state row could never be saved is withheld instead of
+ * failing the whole batch (and, redelivered, every batch after it): the decision is taken again
+ * with that upsert replaced by ObjectWithheld, so the rest of the batch goes through.
+ */
+function decideWithinLimits(state: ClusterState, events: readonly EngineEvent[], ctx: DecideContext): Decision {
+  const decision = decide(state, events, ctx);
+  const oversize = oversizeRows(state, decision.state);
+  if (oversize.length === 0) return decision;
+  const withheld = withholdOversize(events, oversize);
+  if (withheld === null) throw new StateLimitError(`the engine's own rows outgrew Table Storage: ${oversize.map((v) => `${v.rowKey} (${v.chars})`).join(', ')}`, oversize.map((v) => v.rowKey));
+  return decide(state, withheld, ctx);
+}
+
 /** The whole invocation, independent of the Functions host. */
 export async function applyEngineBatch(deps: Dependencies, cluster: string, received: readonly ReceivedMessage[], options: EngineBatchOptions = {}): Promise<EngineBatchResult> {
   const telemetry = telemetryOf(deps);
@@ -77,7 +93,7 @@ export async function applyEngineBatch(deps: Dependencies, cluster: string, rece
     for (let attempt = 1; ; attempt++) {
       const loaded = await deps.store.load(cluster);
       const now = deps.now();
-      const decision = decide(loaded.state, events, { now, random: deps.random, config: deps.engineConfig });
+      const decision = decideWithinLimits(loaded.state, events, { now, random: deps.random, config: deps.engineConfig });
       const outgoing = [...toOutgoingMessages(cluster, decision.commands, { now, traceparent, observedAt }), ...rejectionMessages(ENGINE_QUEUE, rejected, now)];
       await deps.sender.send(outgoing);
       try {

@@ -137,7 +137,9 @@ export class KubeWriter {
 
   private async recordEvent(action: Extract<KubernetesAction, { kind: 'RecordKubernetesEvent' }>): Promise<ActionOutcome> {
     const t = action.target;
-    const base = `/api/v1/namespaces/${encodeURIComponent(t.namespace)}/events`;
+    // A cluster-scoped object's Events live in the default namespace, as kubelet's Node Events do.
+    const namespace = t.namespace ?? 'default';
+    const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
     // One Event object per object, type, reason and message; repeats raise its count, as
     // client-go's recorder does, so a flapping condition does not flood etcd.
     const name = `${t.name}.${stableHash({ uid: t.uid, type: action.type, reason: action.reason, message: action.message }).slice(0, 16)}`;
@@ -145,8 +147,8 @@ export class KubeWriter {
     const event = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name, namespace: t.namespace },
-      involvedObject: { apiVersion: 'v1', kind: t.kind, namespace: t.namespace, name: t.name, uid: t.uid },
+      metadata: { name, namespace },
+      involvedObject: { apiVersion: t.kind === 'EndpointSlice' ? 'discovery.k8s.io/v1' : 'v1', kind: t.kind, ...(t.namespace === null ? {} : { namespace: t.namespace }), name: t.name, uid: t.uid },
       type: action.type,
       reason: action.reason,
       message: action.message,

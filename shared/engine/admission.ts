@@ -5,6 +5,8 @@ import type { InboundConfig, IpFamily, PortRule, Protocol, ServiceFact } from '.
 export const INTERNAL_LB_ANNOTATION = 'service.beta.kubernetes.io/azure-load-balancer-internal';
 export const IDLE_TIMEOUT_ANNOTATION = 'service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout';
 export const DEFAULT_IDLE_TIMEOUT_MINUTES = 4;
+/** Every annotation the engine reads: the forwarder carries these and no others. */
+export const ENGINE_ANNOTATIONS: readonly string[] = [INTERNAL_LB_ANNOTATION, IDLE_TIMEOUT_ANNOTATION];
 
 export type AdmissionReason =
   | 'UnsupportedInternalLoadBalancer'

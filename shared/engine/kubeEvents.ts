@@ -115,7 +115,7 @@ function storedVersion(d: Draft, objectKind: KubeObjectKind, key: string): { uid
   }
 }
 
-function keyOf(e: Extract<EngineEvent, { kind: 'ObjectDeleted' }>): string {
+function keyOf(e: Extract<EngineEvent, { kind: 'ObjectDeleted' | 'ObjectWithheld' }>): string {
   if (e.objectKind === 'Service') return serviceKey(e.uid);
   if (e.objectKind === 'Node') return e.name;
   return namespacedKey(e.namespace ?? '', e.name);
@@ -326,6 +326,22 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       if (stored.uid.toLowerCase() !== e.uid.toLowerCase()) return ignore(d, e.objectKind, key, 'uidMismatch');
       if (freshness(e.resourceVersion, stored.resourceVersion) === 'older') return ignore(d, e.objectKind, key, 'olderResourceVersion');
       deleteObject(d, e.objectKind, key, e.resourceVersion);
+      return;
+    }
+    case 'ObjectWithheld': {
+      // Not a deletion: the last known state stays, and counts as listed if the list withheld it.
+      const key = keyOf(e);
+      const stored = storedVersion(d, e.objectKind, key);
+      if (stored && stored.uid.toLowerCase() === e.uid.toLowerCase() && e.snapshot !== undefined) retag(d, e.objectKind, key, e.snapshot);
+      d.observe({ kind: 'InputRejected', objectKind: e.objectKind, key, reason: e.reason, detail: e.detail });
+      const kept = stored && stored.uid.toLowerCase() === e.uid.toLowerCase() ? `its state as of resourceVersion ${stored.resourceVersion}` : 'nothing of it';
+      d.emit({
+        kind: 'RecordKubernetesEvent',
+        target: { kind: e.objectKind, namespace: e.namespace, name: e.name, uid: e.uid },
+        type: 'Warning',
+        reason: e.reason,
+        message: `${e.detail}; Service Gateway keeps ${kept} until the object can be read again`,
+      });
       return;
     }
     case 'KubernetesSynced': {

@@ -63,38 +63,72 @@ export function diffLocations(desired: DesiredLocations, mirror: ReadonlyMap<str
 }
 
 /**
- * Cut updates into requests of at most `maxAddresses` addresses (a location deletion counts as one).
- * A location split across requests keeps its action only in the first part: a second FullUpdate
- * would replace what the first one wrote.
+ * A request's JSON stays under this many characters, so that it fits a state row (the sync in
+ * flight is stored request by request, docs/state-schema.md) whatever the addresses carry: an
+ * address a thousand Services select is 40,000 characters on its own.
  */
-export function toBatches(updates: readonly AddressLocationUpdate[], maxAddresses: number): LocationsRequest[] {
+export const MAX_REQUEST_CHARS = 200_000;
+
+/** Characters an address adds to a request's JSON (`{"address":…,"services":[…]}` and a comma). */
+function addressChars(a: AddressUpdate): number {
+  let n = 28 + a.address.length;
+  for (const s of a.services) n += s.length + 3;
+  return n;
+}
+
+/** Characters a location adds besides its addresses. */
+function locationChars(u: AddressLocationUpdate): number {
+  return 72 + u.addressLocation.length;
+}
+
+/**
+ * Cut updates into requests of at most `maxAddresses` addresses (a location deletion counts as one)
+ * and at most `maxChars` characters of JSON. A location split across requests keeps its action only
+ * in the first part: a second FullUpdate would replace what the first one wrote.
+ */
+export function toBatches(updates: readonly AddressLocationUpdate[], maxAddresses: number, maxChars = MAX_REQUEST_CHARS): LocationsRequest[] {
   const limit = Math.max(1, Math.floor(maxAddresses));
   const requests: LocationsRequest[] = [];
   let current: AddressLocationUpdate[] = [];
   let size = 0;
+  let chars = 0;
   const flush = (): void => {
     if (current.length > 0) requests.push({ action: 'PartialUpdate', addressLocations: current });
     current = [];
     size = 0;
+    chars = 0;
   };
+  // An item fits if the request is empty (one item alone always goes) or stays within both bounds.
+  const fits = (n: number, c: number): boolean => size === 0 || (size + n <= limit && chars + c <= maxChars);
   for (const update of updates) {
+    const head = locationChars(update);
     if (update.addresses.length === 0) {
-      if (size + 1 > limit) flush();
+      if (!fits(1, head)) flush();
       current.push(update);
       size += 1;
+      chars += head;
       continue;
     }
     let offset = 0;
     while (offset < update.addresses.length) {
-      if (size >= limit) flush();
-      const take = Math.min(limit - size, update.addresses.length - offset);
+      if (!fits(1, head + addressChars(update.addresses[offset]!))) flush();
+      let take = 0;
+      let taken = head;
+      while (offset + take < update.addresses.length) {
+        const c = addressChars(update.addresses[offset + take]!);
+        if (take > 0 && (size + take + 1 > limit || chars + taken + c > maxChars)) break;
+        taken += c;
+        take += 1;
+      }
       current.push({
         addressLocation: update.addressLocation,
         addressUpdateAction: offset === 0 ? update.addressUpdateAction : 'PartialUpdate',
         addresses: update.addresses.slice(offset, offset + take),
       });
       size += take;
+      chars += taken;
       offset += take;
+      if (offset < update.addresses.length) flush();
     }
   }
   flush();

@@ -338,6 +338,22 @@ export type EngineEvent =
       readonly resourceVersion: string;
     }
   /**
+   * An object the forwarder (or the engine's intake) cannot pass on: too large for a message or a
+   * state row, or unreadable. It is not a deletion: the engine keeps acting on its last known state
+   * (and, with `snapshot`, counts it as seen in that list), and tells the object's owner why.
+   */
+  | {
+      readonly kind: 'ObjectWithheld';
+      readonly objectKind: KubeObjectKind;
+      readonly namespace: string | null;
+      readonly name: string;
+      readonly uid: string;
+      readonly resourceVersion: string;
+      readonly reason: WithheldReason;
+      readonly detail: string;
+      readonly snapshot?: string | undefined;
+    }
+  /**
    * Every object of this kind was sent in `snapshot`: cached objects not seen in it and not newer
    * than it are gone. `snapshot` is the list's resourceVersion, so snapshots are ordered and a
    * replayed old marker is ignored.
@@ -392,6 +408,14 @@ export interface ObjectRef {
   readonly uid: string;
 }
 
+/** What a Kubernetes Event may be about: any watched object (a Node has no namespace). */
+export interface EventTarget {
+  readonly kind: KubeObjectKind;
+  readonly namespace: string | null;
+  readonly name: string;
+  readonly uid: string;
+}
+
 export interface ServiceOperation {
   readonly cluster: string;
   readonly dispatchId: string;
@@ -420,7 +444,7 @@ export type EngineCommand =
   | { readonly kind: 'RemoveFinalizer'; readonly target: ObjectRef; readonly finalizer: Finalizer }
   | {
       readonly kind: 'RecordKubernetesEvent';
-      readonly target: ObjectRef;
+      readonly target: EventTarget;
       readonly type: 'Normal' | 'Warning';
       readonly reason: string;
       readonly message: string;
@@ -430,7 +454,11 @@ export type EngineCommand =
 // ---------------------------------------------------------------------------------------------
 // Observations: what happened, for metrics and logs. They change nothing.
 
+/** Why an object was withheld (also the reason of the Warning Event on it). */
+export type WithheldReason = 'ObjectTooLarge' | 'ObjectUnreadable';
+
 export type RejectReason =
+  | WithheldReason
   | 'BadIp'
   | 'UnknownNode'
   | 'NoNodeName'

@@ -1,9 +1,11 @@
 // Kubernetes objects, as JSON from the API server, to the engine's facts (shared/engine/types.ts).
 // Pure: objects arrive as `unknown` and are narrowed field by field. A bad object is not thrown
 // about but reported, with a reason naming the field and the problem (`metadata.uid: missing`).
-// Only what the engine reads is kept; in particular only the `service.beta.kubernetes.io/azure-*`
-// annotations, so a huge last-applied-configuration never reaches a message. JSON `null` counts
+// Only what the engine reads is kept; in particular only the annotations admission reads, so
+// neither a huge last-applied-configuration nor another controller's large `azure-*` annotations
+// ever reach a message or a state row. JSON `null` counts
 // as absent everywhere.
+import { ENGINE_ANNOTATIONS } from '../engine/admission.ts';
 import { EGRESS_LABEL } from '../engine/types.ts';
 import type {
   EndpointFact,
@@ -26,8 +28,8 @@ export type AnyFactResult =
   | { readonly ok: true; readonly kind: 'Pod'; readonly fact: PodFact }
   | { readonly ok: false; readonly reason: string };
 
-/** Annotations kept on a ServiceFact: the ones the engine reads. */
-export const KEPT_ANNOTATION_PREFIX = 'service.beta.kubernetes.io/azure-';
+/** Annotations kept on a ServiceFact: exactly the ones the engine reads. */
+export const KEPT_ANNOTATIONS: ReadonlySet<string> = new Set(ENGINE_ANNOTATIONS);
 
 // ---------------------------------------------------------------------------------------------
 // Narrowing helpers. Each throws a Bad with the reason; the exported functions catch it.
@@ -155,7 +157,7 @@ function keptAnnotations(v: unknown): Readonly<Record<string, string>> {
   const a = optRec(v, 'metadata.annotations');
   if (a === null) return out;
   for (const key of Object.keys(a).sort()) {
-    if (!key.startsWith(KEPT_ANNOTATION_PREFIX)) continue;
+    if (!KEPT_ANNOTATIONS.has(key)) continue;
     const value = a[key];
     if (typeof value !== 'string') throw new Bad(`metadata.annotations["${key}"]: expected string`);
     out[key] = value;

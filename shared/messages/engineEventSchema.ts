@@ -7,6 +7,7 @@ import {
   MAX_OBSERVED_ADDRESSES,
   MAX_OBSERVED_LOCATIONS,
   MAX_OBSERVED_SERVICES,
+  MAX_REASON_CHARS,
   MAX_SERVICES_PER_ADDRESS,
 } from './bounds.ts';
 import {
@@ -66,6 +67,18 @@ export const objectDeletedSchema = z.object({
   resourceVersion: resourceVersionSchema,
 });
 
+export const objectWithheldSchema = z.object({
+  kind: z.literal('ObjectWithheld'),
+  objectKind: kubeObjectKindSchema,
+  namespace: namespaceSchema.nullable(),
+  name: nameSchema,
+  uid: uidSchema,
+  resourceVersion: resourceVersionSchema,
+  reason: z.enum(['ObjectTooLarge', 'ObjectUnreadable']),
+  detail: z.string().max(MAX_REASON_CHARS),
+  snapshot: snapshotSchema.optional(),
+});
+
 export const kubernetesSyncedSchema = z.object({ kind: z.literal('KubernetesSynced'), objectKind: kubeObjectKindSchema, snapshot: snapshotSchema });
 
 export const serviceOperationCompletedSchema = z.object({
@@ -105,6 +118,7 @@ export const engineEventSchema = z.discriminatedUnion('kind', [
   nodeUpsertedSchema,
   podUpsertedSchema,
   objectDeletedSchema,
+  objectWithheldSchema,
   kubernetesSyncedSchema,
   serviceOperationCompletedSchema,
   locationsSyncCompletedSchema,

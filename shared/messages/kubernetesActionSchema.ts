@@ -1,10 +1,10 @@
 // What the forwarder does in Kubernetes for the engine: the subset of EngineCommand that targets
 // a Service or Pod (status patch, finalizers, Events).
 import { z } from 'zod';
-import type { EngineCommand, ObjectRef } from '../engine/types.ts';
+import type { EngineCommand, EventTarget, ObjectRef } from '../engine/types.ts';
 import { POD_FINALIZER, SERVICE_FINALIZER } from '../engine/types.ts';
 import { MAX_CODE_CHARS, MAX_EVENT_MESSAGE_CHARS } from './bounds.ts';
-import { ipFamilySchema, ipSchema, nameSchema, namespaceSchema, uidSchema } from './fieldSchemas.ts';
+import { ipFamilySchema, ipSchema, kubeObjectKindSchema, nameSchema, namespaceSchema, uidSchema } from './fieldSchemas.ts';
 import { sameShape } from './sameShape.ts';
 
 export const KUBERNETES_ACTION_KINDS = ['PatchServiceStatus', 'AddFinalizer', 'RemoveFinalizer', 'RecordKubernetesEvent'] as const;
@@ -22,6 +22,14 @@ export const objectRefSchema = z.object({
   uid: uidSchema,
 });
 
+/** An Event may be about any watched kind; a Node's has no namespace. */
+export const eventTargetSchema = z.object({
+  kind: kubeObjectKindSchema,
+  namespace: namespaceSchema.nullable(),
+  name: nameSchema,
+  uid: uidSchema,
+});
+
 const finalizerSchema = z.enum([SERVICE_FINALIZER, POD_FINALIZER]);
 
 export const kubernetesActionSchema = z.discriminatedUnion('kind', [
@@ -30,7 +38,7 @@ export const kubernetesActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('RemoveFinalizer'), target: objectRefSchema, finalizer: finalizerSchema }),
   z.object({
     kind: z.literal('RecordKubernetesEvent'),
-    target: objectRefSchema,
+    target: eventTargetSchema,
     type: z.enum(['Normal', 'Warning']),
     reason: z.string().min(1).max(MAX_CODE_CHARS),
     message: z.string().max(MAX_EVENT_MESSAGE_CHARS),
@@ -38,4 +46,5 @@ export const kubernetesActionSchema = z.discriminatedUnion('kind', [
 ]);
 
 sameShape<z.output<typeof objectRefSchema>, ObjectRef>(true);
+sameShape<z.output<typeof eventTargetSchema>, EventTarget>(true);
 sameShape<z.output<typeof kubernetesActionSchema>, KubernetesAction>(true);

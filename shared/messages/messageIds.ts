@@ -97,6 +97,8 @@ export function engineEventMessageId(cluster: string, event: EngineEvent, now: n
       return boundedId(fact(objectKey('Pod', event.pod.namespace, event.pod.name), event.pod.resourceVersion, event.snapshot));
     case 'ObjectDeleted':
       return boundedId(`${cluster}:${objectKey(event.objectKind, event.namespace, event.name)}@${event.resourceVersion}:deleted`);
+    case 'ObjectWithheld':
+      return boundedId(`${cluster}:${objectKey(event.objectKind, event.namespace, event.name)}@${event.resourceVersion}:withheld${event.snapshot === undefined ? '' : `#${event.snapshot}`}`);
     case 'KubernetesSynced':
       return boundedId(`${cluster}:synced:${event.objectKind}@${event.snapshot}`);
     case 'ServiceOperationCompleted':

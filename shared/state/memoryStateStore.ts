@@ -6,6 +6,7 @@ import type { ClusterState } from '../engine/types.ts';
 import type { LoadedState, StateStore, StoreOptions } from './stateStore.ts';
 import { StateConflictError } from './stateStore.ts';
 import { assembleState, diffRows, metaJsonOf } from './stateRows.ts';
+import { assertRowLimits } from './stateLimits.ts';
 
 export interface MemoryStateStoreOptions {
   /** Told the row keys (meta excluded) each committed save wrote or deleted. */
@@ -64,6 +65,8 @@ export class MemoryStateStore implements StateStore {
     const changes = diffRows(v.base, next);
     const metaJson = metaJsonOf(next);
     if (changes.length === 0 && metaJson === v.metaJson) return loaded;
+    // The same limits as Table Storage, so a state only the twin could hold cannot pass a test.
+    assertRowLimits(changes);
 
     // Nothing below awaits, so the check and the writes are one atomic step.
     const stored = this.clusters.get(v.cluster);

@@ -39,9 +39,16 @@ export type RowKind = 'op' | 'svc' | 'slice' | 'node' | 'pod' | 'tomb' | 'nrpsvc
 /** Table Storage allows 1 KiB keys; longer keys are refused before anything is written. */
 export const MAX_KEY_LENGTH = 1_024;
 
-/** A key that cannot be stored (too long once encoded). */
+/** A row that cannot be stored: a key too long once encoded, or a value too large for a row. */
 export class StateLimitError extends Error {
   override readonly name = 'StateLimitError';
+  /** The rows that do not fit, when known. */
+  readonly rowKeys: readonly string[];
+
+  constructor(message: string, rowKeys: readonly string[] = []) {
+    super(message);
+    this.rowKeys = rowKeys;
+  }
 }
 
 // --- keys ------------------------------------------------------------------------------------

@@ -2,13 +2,9 @@
 // and the bookkeeping properties of the commit protocol (docs/adr/0004-state-in-table-storage.md).
 import type { TableEntity, TableEntityResult } from '@azure/data-tables';
 import { STATE_SCHEMA_VERSION, StateCorruptError } from './stateCodec.ts';
-import { StateLimitError } from './stateRows.ts';
 
 /** A string property holds 64 KiB, i.e. 32,768 UTF-16 code units: chunks stay well below. */
 export const CHUNK_CHARS = 30_000;
-/** An entity holds 1 MiB (strings at 2 bytes a character). A row carries its value and, before
- * the commit, an undo copy, so each of them is held to a bit less than half of that. */
-export const MAX_VALUE_CHARS = 240_000;
 
 export type Entity = TableEntity<Record<string, unknown>>;
 export type StoredEntity = TableEntityResult<Record<string, unknown>>;
@@ -36,12 +32,6 @@ export function chunkProps(prefix: 'd' | 'u', json: string): Record<string, stri
   const props: Record<string, string | number> = { [`${prefix}n`]: chunks.length };
   chunks.forEach((c, i) => (props[`${prefix}${i}`] = c));
   return props;
-}
-
-export function checkValueSize(rowKey: string, json: string): void {
-  if (json.length > MAX_VALUE_CHARS) {
-    throw new StateLimitError(`row ${rowKey} would hold ${json.length} characters of JSON, over the ${MAX_VALUE_CHARS} a row can carry`);
-  }
 }
 
 export function stringProp(e: StoredEntity, name: string): string {

@@ -20,7 +20,8 @@ import { META_ROW, assembleState, diffRows, metaJsonOf, partitionKeyOf } from '.
 import type { RowChange } from './stateRows.ts';
 import { StateCorruptError } from './stateCodec.ts';
 import type { Entity, StoredEntity, StoredMeta } from './tableEntities.ts';
-import { checkValueSize, metaEntity, payloadBytes, readMeta, readRow, rowEntity } from './tableEntities.ts';
+import { metaEntity, payloadBytes, readMeta, readRow, rowEntity } from './tableEntities.ts';
+import { assertRowLimits } from './stateLimits.ts';
 
 export const DEFAULT_STATE_TABLE = 'engineState';
 
@@ -254,6 +255,7 @@ export class TableStateStore implements StateStore {
  * where they need no soft delete.
  */
 function plannedWrites(v: TableVersion, changes: readonly RowChange[]): PlannedWrite[] {
+  assertRowLimits(changes);
   const purges: PlannedWrite[] = [];
   const puts: PlannedWrite[] = [];
   const removes: PlannedWrite[] = [];
@@ -261,7 +263,6 @@ function plannedWrites(v: TableVersion, changes: readonly RowChange[]): PlannedW
   for (const c of changes) {
     handled.add(c.rowKey);
     if (c.after !== null) {
-      checkValueSize(c.rowKey, c.after);
       puts.push({ kind: 'put', rowKey: c.rowKey, value: c.after, loaded: c.before });
     } else if (c.before !== null) {
       removes.push({ kind: 'remove', rowKey: c.rowKey, loaded: c.before });

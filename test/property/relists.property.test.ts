@@ -28,7 +28,7 @@ type Change = { readonly kind: KubeObjectKind; readonly name: number; readonly o
 /** The cluster after each change: index r holds the objects at resourceVersion r + 1 (a re-creation
  * takes two resourceVersions, as in Kubernetes: the delete, then the new object). */
 function history(changes: readonly Change[]): Map<string, Obj>[] {
-  const out: Map<string, Obj>[] = [new Map()];
+  const out: Map<string, Obj>[] = [new Map<string, Obj>()];
   let generation = 0;
   for (const c of changes) {
     const key = `${c.kind}/n${c.name}`;
@@ -82,10 +82,7 @@ function senderStream(states: readonly Map<string, Obj>[], listAt: number, watch
   for (let r = listAt + 1; r <= watchTo; r++) {
     const before = states[r - 1] ?? new Map<string, Obj>();
     const after = states[r] ?? new Map<string, Obj>();
-    for (const [key, o] of after) if (before.get(key) !== o) {
-      const old = before.get(key);
-      events.push(upsertOf(o, undefined));
-    }
+    for (const [key, o] of after) if (before.get(key) !== o) events.push(upsertOf(o, undefined));
     for (const [key, o] of before) if (!after.has(key)) events.push(deletedOf(o, r + 1));
   }
   return events;

@@ -72,6 +72,25 @@ describe('functions under failure', () => {
     assert.equal(h.broker.peekState('engine-events').deadLettered, 0);
   });
 
+  it('withholds an object whose state row would not fit, warns its owner, and applies the rest of the batch', async () => {
+    const cluster = nextCluster();
+    // An EndpointSlice that fits a message (about 245,000 characters) but not a state row.
+    const endpoints = (nodeChars: number) => Array.from({ length: 1_000 }, (_, i) => ({ ip: [`10.245.${i >> 8}.${i & 255}`], node: `n${String(i).padStart(4, '0')}${'x'.repeat(nodeChars)}`, ready: true }));
+    let nodeChars = 150;
+    while (JSON.stringify(slice('huge-1', uidOf('huge'), endpoints(nodeChars))).length < 243_000) nodeChars += 5;
+    const huge = slice('huge-1', uidOf('huge'), endpoints(nodeChars), { resourceVersion: '12' });
+    await h.sendEvents(cluster, [...webCluster(), { kind: 'EndpointSliceUpserted', slice: huge }]);
+    await h.pump();
+    assert.equal(h.broker.peekState('engine-events').deadLettered, 0);
+    assert.equal(h.broker.peekState('engine-events').active, 0, 'the batch was completed, not redelivered');
+    assert.deepEqual(h.network.nrp.snapshot(), { '10.0.0.4': { '10.244.0.7': [uidOf('web')] } }, 'the unrelated events were applied');
+    const { state } = await h.deps.store.load(cluster);
+    assert.equal(state.kube.slices.has('default/huge-1'), false);
+    const actions = (await h.drain('k8s-actions')).map((m) => (m.body as { action: { kind: string; reason?: string; target: { kind: string; name: string } } }).action);
+    const warning = actions.find((a) => a.kind === 'RecordKubernetesEvent' && a.reason === 'ObjectTooLarge');
+    assert.deepEqual(warning?.target.kind === 'EndpointSlice' ? warning.target.name : null, 'huge-1');
+  });
+
   it('changes nothing when the same events arrive again', async () => {
     const cluster = nextCluster();
     const events = webCluster();

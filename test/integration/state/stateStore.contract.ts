@@ -7,7 +7,7 @@ import { initialState } from '../../../shared/engine/state.ts';
 import type { ClusterState } from '../../../shared/engine/types.ts';
 import type { LoadedState, StateStore } from '../../../shared/state/stateStore.ts';
 import { isStateConflictError } from '../../../shared/state/stateStore.ts';
-import { rowKeyOf, rowsOf } from '../../../shared/state/stateRows.ts';
+import { StateLimitError, rowKeyOf, rowsOf } from '../../../shared/state/stateRows.ts';
 import { ctxAt, deleted, service, slice, upsertService, upsertSlice } from '../../support/builders.ts';
 import { ODD_KEYS, richState, syncedState, withBigSlice, withMirror, withOddKeys, withServiceVersion } from './states.ts';
 
@@ -256,6 +256,19 @@ export function describeStateStoreContract(name: string, makeStore: MakeStore): 
       await assert.rejects(store.save({ state: initialState('one'), version: { forged: true } }, state), TypeError);
       const loaded = await store.load('one');
       await assert.rejects(store.save(loaded, syncedState(0, 'two')), TypeError);
+    });
+
+    it('refuses a row too large for Table Storage before writing anything, and names it', async () => {
+      const { store, takeRowWrites } = await makeStore();
+      const loaded = await saveFresh(store, richState());
+      takeRowWrites();
+      const huge = withBigSlice(loaded.state, 5_000);
+      await assert.rejects(store.save(loaded, huge), (e: unknown) => e instanceof StateLimitError && e.rowKeys.includes(rowKeyOf('slice', 'default/big-1')));
+      assert.deepEqual(takeRowWrites(), []);
+      assert.deepEqual((await store.load(loaded.state.cluster)).state, loaded.state);
+      const fits = withBigSlice(loaded.state, 1_000);
+      await store.save(loaded, fits);
+      assert.deepEqual((await store.load(loaded.state.cluster)).state, fits, 'a row just under the limit is stored');
     });
   });
 }

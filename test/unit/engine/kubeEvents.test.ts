@@ -183,15 +183,20 @@ describe('tombstones', () => {
   });
 });
 
+/** A World serving one LoadBalancer Service `web` with one endpoint, settled. */
+function servedWeb(): { w: World; svc: ReturnType<typeof service>; name: string } {
+  const w = new World();
+  w.apply({ kind: 'Node', fact: node('node-a', ['10.0.0.4']) });
+  const svc = service('web');
+  w.apply({ kind: 'Service', fact: svc });
+  w.apply({ kind: 'EndpointSlice', fact: slice('web-1', svc.uid, [{ ip: '10.244.0.5', node: 'node-a' }]) });
+  assert.ok(w.settle());
+  return { w, svc, name: svc.uid.toLowerCase() };
+}
+
 describe('snapshot pruning', () => {
   it('treats a Service missing from a finished snapshot as deleted and deletes its load balancer', () => {
-    const w = new World();
-    w.apply({ kind: 'Node', fact: node('node-a', ['10.0.0.4']) });
-    const svc = service('web');
-    w.apply({ kind: 'Service', fact: svc });
-    w.apply({ kind: 'EndpointSlice', fact: slice('web-1', svc.uid, [{ ip: '10.244.0.5', node: 'node-a' }]) });
-    assert.ok(w.settle());
-    const name = svc.uid.toLowerCase();
+    const { w, name } = servedWeb();
     assert.equal(w.nrp.services.get(name), 'Inbound');
 
     // The forwarder was down while the Service went away (its finalizer stripped by hand).
@@ -262,6 +267,35 @@ describe('snapshot pruning', () => {
     assert.equal(w.state.kube.services.has(name), true);
     assert.equal(w.state.ops.get(name)?.state, 'Created');
     assert.equal(commands(w.commands, 'DispatchServiceOperation').filter((c) => c.operation.operation === 'delete').length, 0);
+  });
+
+  it('keeps the last known state of an object a list withheld, and warns its owner instead of deleting its load balancer', () => {
+    const { w, svc, name } = servedWeb();
+    const live = w.get('Service', 'web');
+    assert.ok(live?.kind === 'Service');
+    const before = w.commands.length;
+    // The Service grew past what the forwarder can send; the relist withholds it.
+    const withheld: EngineEvent = {
+      kind: 'ObjectWithheld',
+      objectKind: 'Service',
+      namespace: 'default',
+      name: 'web',
+      uid: svc.uid,
+      resourceVersion: '99',
+      reason: 'ObjectTooLarge',
+      detail: 'Service/default/web cannot be forwarded: too large',
+      snapshot: RELIST,
+    };
+    const others = w.history.filter((e) => e.kind === 'NodeUpserted' || e.kind === 'EndpointSliceUpserted').map((e) => ({ ...e, snapshot: RELIST }));
+    w.send([...others, withheld, ...(['Service', 'EndpointSlice', 'Node', 'Pod'] as const).map((objectKind): EngineEvent => ({ kind: 'KubernetesSynced', objectKind, snapshot: RELIST }))]);
+    assert.ok(w.settle());
+    assert.equal(w.state.kube.services.get(name)?.fact.resourceVersion, live.fact.resourceVersion, 'the last known state stays');
+    assert.equal(w.state.ops.get(name)?.state, 'Created');
+    assert.equal(w.nrp.services.get(name), 'Inbound');
+    assert.deepEqual(w.nrp.snapshot(), { '10.0.0.4': { '10.244.0.5': [name] } });
+    const warnings = commands(w.commands.slice(before), 'RecordKubernetesEvent');
+    assert.deepEqual(warnings.map((c) => [c.type, c.reason, c.target.name]), [['Warning', 'ObjectTooLarge', 'web']]);
+    assert.ok(observed(w.observations, 'InputRejected').some((o) => o.reason === 'ObjectTooLarge'));
   });
 
   it('does not revive an object from an older list that arrives after a newer list finished without it', () => {

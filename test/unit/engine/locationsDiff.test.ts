@@ -9,10 +9,12 @@ import {
   applyUncertain,
   countChanges,
   diffLocations,
+  MAX_REQUEST_CHARS,
   servicesReferencedBy,
   toBatches,
 } from '../../../shared/engine/locationsDiff.ts';
 import type { AddressLocationUpdate, LocationsRequest, NrpLocation } from '../../../shared/engine/types.ts';
+import { uidOf } from '../../support/builders.ts';
 
 type Content = Record<string, Record<string, string[]>>;
 
@@ -209,6 +211,19 @@ describe('toBatches', () => {
       assert.equal(requests.reduce((n, r) => n + sizeOf(r), 0), updates.reduce((n, u) => n + Math.max(1, u.addresses.length), 0));
     });
   }
+
+  it('keeps every request small enough for a state row when addresses carry many services', () => {
+    // A hostile tenant points 1,000 Services at the same 50 pods: 40,000 characters an address.
+    const services = Array.from({ length: 1_000 }, (_, i) => uidOf(`svc-${i}`)).sort();
+    const addresses = Array.from({ length: 50 }, (_, i) => ({ address: `10.244.0.${i + 1}`, services }));
+    const updates = [{ addressLocation: '10.0.0.4', addressUpdateAction: 'FullUpdate' as const, addresses }];
+    const requests = toBatches(updates, 1_000);
+    assert.ok(requests.length > 1, 'split by size, not only by count');
+    for (const r of requests) assert.ok(JSON.stringify(r).length <= MAX_REQUEST_CHARS, `a request of ${JSON.stringify(r).length} characters`);
+    assert.deepEqual(requests.flatMap((r) => r.addressLocations.flatMap((l) => l.addresses)), addresses, 'nothing lost, in order');
+    assert.equal(requests[0]?.addressLocations[0]?.addressUpdateAction, 'FullUpdate');
+    assert.ok(requests.slice(1).every((r) => r.addressLocations.every((l) => l.addressUpdateAction === 'PartialUpdate')));
+  });
 
   it('fills requests up to the limit', () => {
     const { updates } = sampleUpdates();

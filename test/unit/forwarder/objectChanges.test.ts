@@ -71,15 +71,24 @@ describe('what a change means for the engine', () => {
     assert.equal(sent(k.upsert(node('3', '10.0.0.5'), ctx)).event.kind, 'NodeUpserted');
   });
 
-  it('rejects an unreadable object with the field in the reason', () => {
+  it('withholds an unreadable object (with the field in the reason) instead of dropping it', () => {
     const t = new KindChanges('demo', 'Service').upsert(service('5', { ports: [{ port: 70000 }] }), ctx);
-    assert.equal(t.action, 'reject');
-    if (t.action === 'reject') {
+    assert.equal(t.action, 'withhold');
+    if (t.action === 'withhold') {
       assert.equal(t.key, 'Service/default/web');
       assert.match(t.reason, /spec\.ports\[0\]\.port/);
+      const e = (t.change.message.body as EngineEventMessage).event;
+      assert.equal(e.kind, 'ObjectWithheld');
+      if (e.kind === 'ObjectWithheld') {
+        assert.equal(e.reason, 'ObjectUnreadable');
+        assert.equal(e.snapshot, undefined);
+        assert.match(e.detail, /spec\.ports\[0\]\.port/);
+      }
     }
     const noUid = new KindChanges('demo', 'Pod').delete({ metadata: { namespace: 'a', name: 'b', resourceVersion: '1' } }, ctx);
     assert.deepEqual(noUid, { action: 'reject', key: 'Pod/a/b', reason: 'metadata.uid: missing' });
+    const notOurs = new KindChanges('demo', 'Service').upsert(service('5', { type: 'ClusterIP', ports: [{ port: 70000 }] }), ctx);
+    assert.equal(notOurs.action, 'reject', 'an unreadable Service that cannot be ours is only logged');
   });
 
   it('sends a deleted Pod as ObjectDeleted, but a "deleted" Pod still holding our finalizer as the update it is', () => {
@@ -102,22 +111,28 @@ describe('what a change means for the engine', () => {
     const other = service('4', { type: 'ClusterIP' }, { name: 'internal', uid: 'u-2' });
     const bad = service('6', { ports: [{ port: 0 }] }, { name: 'bad', uid: 'u-3' });
     const s = k.snapshot([service('5'), other, bad], '42', ctx);
-    assert.equal(s.changes.length, 1);
     const body = s.changes[0]!.message.body as EngineEventMessage;
     assert.equal(body.event.kind === 'ServiceUpserted' ? body.event.snapshot : null, '42');
     assert.equal(s.changes[0]!.message.messageId, 'demo:Service/default/web@5#42');
     assert.deepEqual((s.marker.message.body as EngineEventMessage).event, { kind: 'KubernetesSynced', objectKind: 'Service', snapshot: '42' });
     assert.equal(s.marker.marker, true);
-    assert.equal(s.rejected.length, 1);
-    assert.match(s.rejected[0]!.reason, /spec\.ports\[0\]\.port/);
+    assert.equal(s.rejected.length, 0);
+    assert.equal(s.withheld.length, 1);
+    assert.match(s.withheld[0]!.reason, /spec\.ports\[0\]\.port/);
+    // The unreadable one is in the list as withheld, tagged, so the engine keeps what it knew of it.
+    assert.equal(s.changes.length, 2);
+    const withheld = (s.changes[1]!.message.body as EngineEventMessage).event;
+    assert.deepEqual(withheld.kind === 'ObjectWithheld' ? [withheld.uid, withheld.snapshot] : null, ['u-3', '42']);
     assert.equal(k.remembered, 1);
     assert.deepEqual(k.upsert(service('7'), ctx), { action: 'skip', why: 'unchanged' });
   });
 
-  it('rejects a fact that does not fit the message schema instead of throwing', () => {
+  it('withholds a fact that does not fit the message schema (as too large) instead of throwing', () => {
     const endpoints = Array.from({ length: 5000 }, (_, i) => ({ addresses: [`10.1.${Math.floor(i / 250)}.${i % 250}`], nodeName: 'n1'.repeat(60) }));
     const slice = { kind: 'EndpointSlice', metadata: { namespace: 'default', name: 's', uid: 'e-1', resourceVersion: '1', ownerReferences: [{ kind: 'Service', uid: 'u-1' }] }, addressType: 'IPv4', endpoints };
     const t = new KindChanges('demo', 'EndpointSlice').upsert(slice, ctx);
-    assert.equal(t.action, 'reject');
+    assert.equal(t.action, 'withhold');
+    const e = t.action === 'withhold' ? (t.change.message.body as EngineEventMessage).event : null;
+    assert.equal(e?.kind === 'ObjectWithheld' ? e.reason : null, 'ObjectTooLarge');
   });
 });

@@ -326,22 +326,20 @@ describe('defaults', () => {
 });
 
 describe('annotations', () => {
-  it('only service.beta.kubernetes.io/azure-* annotations are kept', () => {
+  it('only the annotations the engine reads are kept, however large the others (those of other azure-* controllers too)', () => {
     const huge = JSON.stringify({ spec: 'x'.repeat(200_000) });
     const o = edited(svc(), (c) => {
       meta(c)['annotations'] = {
         'kubectl.kubernetes.io/last-applied-configuration': huge,
         'service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout': '10',
         'service.beta.kubernetes.io/azure-pip-name': 'my-pip',
+        'service.beta.kubernetes.io/azure-pip-tags': 'k=v,'.repeat(60_000),
         'service.beta.kubernetes.io/port_80_health-probe_protocol': 'http',
         'example.com/other': 'y',
       };
     });
     const f = ok(serviceFact(o));
-    assert.deepEqual(f.annotations, {
-      'service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout': '10',
-      'service.beta.kubernetes.io/azure-pip-name': 'my-pip',
-    });
+    assert.deepEqual(f.annotations, { 'service.beta.kubernetes.io/azure-load-balancer-tcp-idle-timeout': '10' });
     assert.ok(JSON.stringify(f).length < 2_000);
   });
 
@@ -351,9 +349,9 @@ describe('annotations', () => {
     });
     assert.deepEqual(ok(serviceFact(ignored)).annotations, {});
     const bad = edited(svc(), (c) => {
-      meta(c)['annotations'] = { 'service.beta.kubernetes.io/azure-pip-name': 5 };
+      meta(c)['annotations'] = { 'service.beta.kubernetes.io/azure-load-balancer-internal': 5, 'service.beta.kubernetes.io/azure-pip-name': 6 };
     });
-    assert.equal(reason(serviceFact(bad)), 'metadata.annotations["service.beta.kubernetes.io/azure-pip-name"]: expected string');
+    assert.equal(reason(serviceFact(bad)), 'metadata.annotations["service.beta.kubernetes.io/azure-load-balancer-internal"]: expected string');
   });
 });
 
