@@ -71,6 +71,7 @@ export function serviceFact(i: number, resourceVersion: string): ServiceFact {
     sessionAffinity: null,
     loadBalancerIP: null,
     ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
+    ingressIPs: [],
   };
 }
 

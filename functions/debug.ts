@@ -10,8 +10,8 @@ import { CLUSTER_PATTERN } from '../shared/messages/fieldSchemas.ts';
 import { dependencies } from './dependencies.ts';
 import { invocationLog } from './invocationLog.ts';
 
-export type DebugView = 'services' | 'buffered' | 'locations';
-const VIEWS: readonly DebugView[] = ['services', 'buffered', 'locations'];
+export type DebugView = 'services' | 'buffered' | 'locations' | 'actions';
+const VIEWS: readonly DebugView[] = ['services', 'buffered', 'locations', 'actions'];
 
 function servicesView(state: ClusterState): unknown {
   return [...state.ops.values()]
@@ -62,6 +62,20 @@ function locationsView(state: ClusterState): unknown {
   };
 }
 
+/** The Kubernetes actions the engine keeps asking for because no fact confirmed them yet. */
+function actionsView(state: ClusterState): unknown {
+  return [...state.asked]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, a]) => ({ key, attempts: a.attempts, askAgainAt: new Date(a.nextAt).toISOString(), value: a.value }));
+}
+
+const viewsOf: Record<DebugView, (state: ClusterState) => unknown> = {
+  services: servicesView,
+  buffered: bufferedView,
+  locations: locationsView,
+  actions: actionsView,
+};
+
 export async function debugHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const view = request.params.view as DebugView | undefined;
   if (!view || !VIEWS.includes(view)) return { status: 404, jsonBody: { error: `unknown view; one of ${VIEWS.join(', ')}` } };
@@ -70,7 +84,7 @@ export async function debugHandler(request: HttpRequest, context: InvocationCont
   const deps = await dependencies();
   const { state } = await deps.store.load(cluster);
   invocationLog(deps, context, { cluster }).info('debug view served', { view });
-  const body = view === 'services' ? servicesView(state) : view === 'buffered' ? bufferedView(state) : locationsView(state);
+  const body = viewsOf[view](state);
   return { status: 200, jsonBody: { cluster, view, [view]: body } };
 }
 

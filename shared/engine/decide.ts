@@ -2,6 +2,7 @@
 // No I/O, no clock, no randomness but ctx.random.
 import { checkPendingDeletions, dispatchDue, expireOperations } from './dispatcher.ts';
 import { Draft } from './draft.ts';
+import { touchDueAsks, wakeForAsks } from './kubeActions.ts';
 import { applyKubeEvent, pruneTombstones } from './kubeEvents.ts';
 import { completeSync, expireSync, planLocationsSync } from './locationsSync.ts';
 import { applyNrpDrift, applyNrpObserved } from './nrpObserved.ts';
@@ -39,12 +40,14 @@ export function decide(state: ClusterState, events: readonly EngineEvent[], ctx:
   expireOperations(d);
   expireSync(d);
   for (const e of events) applyEvent(d, e);
+  touchDueAsks(d);
   reconcileTouched(d);
   releaseFinalizersOfDroppedServices(d, tracked);
   checkPendingDeletions(d);
   dispatchDue(d);
   planLocationsSync(d);
   reconcilePodFinalizers(d);
+  wakeForAsks(d);
   if (d.wakeAt !== null) d.emit({ kind: 'WakeAt', at: d.wakeAt });
   return { state: d.toState(), commands: d.commands, observations: d.observations };
 }

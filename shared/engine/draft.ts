@@ -2,6 +2,7 @@
 // that touches one service does not copy the 100,000-address mirror: the input state is never
 // mutated and unchanged parts are shared with the output.
 import type {
+  AskedAction,
   Cached,
   CachedPod,
   Tombstone,
@@ -33,6 +34,8 @@ export class Draft {
   readonly touchedNames = new Set<string>();
   /** Pods (namespace/name) whose finalizer may need adding or releasing. */
   readonly touchedPods = new Set<string>();
+  /** Asked actions whose time to be asked again has come (`kubeActions.ts`). */
+  readonly dueAsks = new Set<string>();
   /** Set when the mirror or ops changed so that a held pod finalizer may now be releasable. */
   releaseCheckAll = false;
   /** Earliest time something becomes due (retry, re-arm, sync window); null when nothing waits. */
@@ -47,7 +50,7 @@ export class Draft {
   private opsMap: ReadonlyMap<string, ServiceOp>;
   private nrpServices: ReadonlyMap<string, NrpServiceType>;
   private nrpLocations: ReadonlyMap<string, NrpLocation>;
-  private releases: ReadonlySet<string>;
+  private askedMap: ReadonlyMap<string, AskedAction>;
   private readonly copied = new Set<string>();
 
   constructor(state: ClusterState, ctx: DecideContext) {
@@ -65,7 +68,7 @@ export class Draft {
     this.opsMap = state.ops;
     this.nrpServices = state.nrp.services;
     this.nrpLocations = state.nrp.locations;
-    this.releases = state.releasesRequested;
+    this.askedMap = state.asked;
   }
 
   get now(): number {
@@ -88,7 +91,7 @@ export class Draft {
   get ops(): ReadonlyMap<string, ServiceOp> { return this.opsMap; }
   get mirrorServices(): ReadonlyMap<string, NrpServiceType> { return this.nrpServices; }
   get mirrorLocations(): ReadonlyMap<string, NrpLocation> { return this.nrpLocations; }
-  get releasesRequested(): ReadonlySet<string> { return this.releases; }
+  get asked(): ReadonlyMap<string, AskedAction> { return this.askedMap; }
 
   // --- writes ------------------------------------------------------------------------------
   servicesW(): Map<string, Cached<ServiceFact>> { return (this.services = this.own('services', this.services)); }
@@ -100,7 +103,7 @@ export class Draft {
   opsW(): Map<string, ServiceOp> { return (this.opsMap = this.own('ops', this.opsMap)); }
   mirrorServicesW(): Map<string, NrpServiceType> { return (this.nrpServices = this.own('nrpServices', this.nrpServices)); }
   mirrorLocationsW(): Map<string, NrpLocation> { return (this.nrpLocations = this.own('nrpLocations', this.nrpLocations)); }
-  releasesW(): Set<string> { return (this.releases = this.own('releases', this.releases)); }
+  askedW(): Map<string, AskedAction> { return (this.askedMap = this.own('asked', this.askedMap)); }
 
   nextId(prefix: string): string {
     this.sequence += 1;
@@ -133,7 +136,7 @@ export class Draft {
       ops: this.opsMap,
       nrp: { services: this.nrpServices, locations: this.nrpLocations },
       sync: this.sync,
-      releasesRequested: this.releases,
+      asked: this.askedMap,
     };
   }
 }

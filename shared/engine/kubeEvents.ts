@@ -3,6 +3,7 @@
 import { admitInboundService, isOurs } from './admission.ts';
 import { isInboundName } from './desired.ts';
 import type { Draft } from './draft.ts';
+import { askAgainAfterRelist, forgetAsked } from './kubeActions.ts';
 import { isLivePod, placePodAddresses, placeSliceEndpoints, podEgress } from './placement.ts';
 import { compareResourceVersions } from './resourceVersion.ts';
 import type { CachedPod, EngineEvent, KubeObjectKind, ObjectRef, PodFact, PodRegistration } from './types.ts';
@@ -75,7 +76,8 @@ function deleteObject(d: Draft, objectKind: KubeObjectKind, key: string, resourc
       if (!d.kubeServices.has(key)) return;
       d.servicesW().delete(key);
       d.touchedNames.add(key);
-      d.releasesW().delete(`Service/${key}`);
+      forgetAsked(d, `Service/${key}`);
+      forgetAsked(d, `Status/${key}`);
       break;
     }
     case 'EndpointSlice': {
@@ -94,7 +96,7 @@ function deleteObject(d: Draft, objectKind: KubeObjectKind, key: string, resourc
       if (!prev) return;
       d.podsW().delete(key);
       if (prev.registered) d.touchedNames.add(prev.registered.identity);
-      d.releasesW().delete(`Pod/${key}`);
+      forgetAsked(d, `Pod/${key}`);
       d.releaseCheckAll = true;
       break;
     }
@@ -265,7 +267,6 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       if (isStale(d, 'Service', key, svc, e.snapshot)) return;
       d.servicesW().set(key, { fact: svc, snapshot: tagAfterUpsert(d, 'Service', key, e.snapshot) });
       d.touchedNames.add(key);
-      d.releasesW().delete(`Service/${key}`);
       d.markLocationsDirty();
       if (isOurs(svc) && !svc.deleting) {
         const admission = admitInboundService(svc);
@@ -314,7 +315,6 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       if (prev?.registered) d.touchedNames.add(prev.registered.identity);
       if (registered) d.touchedNames.add(registered.identity);
       d.touchedPods.add(key);
-      d.releasesW().delete(`Pod/${key}`);
       d.releaseCheckAll = true;
       d.markLocationsDirty();
       return;
@@ -351,6 +351,7 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       }
       pruneUnseen(d, e.objectKind, e.snapshot);
       d.syncedW().set(e.objectKind, e.snapshot);
+      askAgainAfterRelist(d, e.objectKind);
       touchEverything(d);
       d.markLocationsDirty();
       return;

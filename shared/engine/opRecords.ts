@@ -27,6 +27,7 @@ export function fieldsOf(op: ServiceOp): ServiceOpFields {
     correlationId: op.correlationId,
     createdAt: op.createdAt,
     dispatches: op.dispatches,
+    publicIp: op.publicIp,
   };
 }
 
@@ -42,6 +43,7 @@ export function newFields(d: Draft, name: string, kind: ServiceKind, config: Ser
     correlationId: d.nextId(`corr:${name}`),
     createdAt: d.now,
     dispatches: 0,
+    publicIp: null,
   };
 }
 

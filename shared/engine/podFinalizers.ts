@@ -2,6 +2,7 @@
 // last pod of an identity until its NAT gateway is gone (reference §2.3, DeletePod).
 import { isInboundName, liveEgressIdentity, livePodsByIdentity } from './desired.ts';
 import type { Draft } from './draft.ts';
+import { ask, askedRecently, forgetAsked } from './kubeActions.ts';
 import type { CachedPod } from './types.ts';
 import { POD_FINALIZER } from './types.ts';
 import { nrpHas } from './view.ts';
@@ -33,20 +34,24 @@ export function reconcilePodFinalizers(d: Draft): void {
     const active = identity !== null && !isInboundName(d, identity);
     const target = { kind: 'Pod' as const, namespace: pod.namespace, name: pod.name, uid: pod.uid };
     if (active) {
+      forgetAsked(d, `Pod/${key}`);
       // Registered even if the finalizer cannot be added (then without drain protection).
       if (!hasFinalizer && touched.has(key)) {
         d.emit({ kind: 'AddFinalizer', target, finalizer: POD_FINALIZER });
       }
       continue;
     }
-    if (!hasFinalizer || d.releasesRequested.has(`Pod/${key}`)) continue;
+    if (!hasFinalizer) {
+      forgetAsked(d, `Pod/${key}`);
+      continue;
+    }
+    if (askedRecently(d, `Pod/${key}`)) continue;
     // An unread mirror cannot say whether the pod's addresses drained; the read re-checks every pod.
     if (d.sync.nrpRead.state === 'unread') continue;
     live ??= livePodsByIdentity(d);
     inFlight ??= inFlightReferences(d);
     if (!releasable(d, cached, live, inFlight)) continue;
-    d.releasesW().add(`Pod/${key}`);
-    d.emit({ kind: 'RemoveFinalizer', target, finalizer: POD_FINALIZER });
+    ask(d, `Pod/${key}`, { kind: 'RemoveFinalizer', target, finalizer: POD_FINALIZER });
   }
 }
 

@@ -2,6 +2,8 @@
 // and apply the reference's intent transition. Absence is acted on only once it can be trusted.
 import { desiredInbound, isInboundName, livePodsByIdentity } from './desired.ts';
 import type { Draft } from './draft.ts';
+import { ask, forgetAsked } from './kubeActions.ts';
+import { reconcileServiceStatus } from './serviceStatus.ts';
 import { deleteService, ensureOutbound, upsertInbound } from './serviceIntents.ts';
 import type { ServiceKind } from './types.ts';
 import { SERVICE_FINALIZER } from './types.ts';
@@ -19,16 +21,19 @@ function kindOf(d: Draft, name: string, liveIdentities: ReadonlyMap<string, stri
 
 /** Our finalizer comes off a Service once nothing of it is left to clean up (or it is not ours). */
 function releaseServiceFinalizer(d: Draft, name: string): void {
+  const key = `Service/${name}` as const;
   const fact = d.kubeServices.get(name)?.fact;
-  if (!fact || !fact.finalizers.includes(SERVICE_FINALIZER)) return;
+  if (!fact || !fact.finalizers.includes(SERVICE_FINALIZER)) {
+    forgetAsked(d, key);
+    return;
+  }
   // Before NRP was read once, "not registered" is not known yet; the read re-examines every Service.
   if (d.sync.nrpRead.state === 'unread') return;
-  if (d.ops.has(name) || nrpHas(d.mirrorServices, name, 'inbound')) return;
-  if (desiredInbound(d, name).status === 'present') return;
-  const key = `Service/${name}`;
-  if (d.releasesRequested.has(key)) return;
-  d.releasesW().add(key);
-  d.emit({
+  if (d.ops.has(name) || nrpHas(d.mirrorServices, name, 'inbound') || desiredInbound(d, name).status === 'present') {
+    forgetAsked(d, key);
+    return;
+  }
+  ask(d, key, {
     kind: 'RemoveFinalizer',
     target: { kind: 'Service', namespace: fact.namespace, name: fact.name, uid: fact.uid },
     finalizer: SERVICE_FINALIZER,
@@ -50,7 +55,10 @@ export function reconcileTouched(d: Draft): void {
       else if (d.kubeSynced.has('Pod')) deleteService(d, name, 'outbound');
     }
   }
-  for (const name of d.touchedNames) releaseServiceFinalizer(d, name);
+  for (const name of d.touchedNames) {
+    releaseServiceFinalizer(d, name);
+    reconcileServiceStatus(d, name);
+  }
   d.touchedNames.clear();
 }
 

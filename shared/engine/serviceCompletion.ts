@@ -1,10 +1,10 @@
 // OnServiceCreationComplete of reference §2.2: one completion for create, update and delete, in
 // order of precedence: preempted by a delete, update, delete, create.
-import { familyOfPublicIp } from './admission.ts';
 import { backoffDelayMs } from './backoff.ts';
 import type { Draft } from './draft.ts';
-import { FRESH_RETRY, dropOp, fieldsOf, putOp, recordServiceEvent, sameConfig, serviceRefOf } from './opRecords.ts';
+import { FRESH_RETRY, dropOp, fieldsOf, putOp, recordServiceEvent, sameConfig } from './opRecords.ts';
 import type { InFlight, OperationOutcome, RetryState, ServiceOp } from './types.ts';
+import { reconcileServiceStatus } from './serviceStatus.ts';
 import { nrpTypeOf } from './view.ts';
 
 export const OVERLAY_MAPPINGS_ERROR = 'ServiceWithOverlayMappingsCannotBeDeleted';
@@ -44,12 +44,6 @@ function recordRegistration(d: Draft, op: ServiceOp, flight: InFlight): void {
   services.set(op.name, current !== undefined && current !== own ? 'InboundOutbound' : own);
 }
 
-function patchStatus(d: Draft, op: ServiceOp, publicIp: string | null): void {
-  if (op.kind !== 'inbound' || publicIp === null) return;
-  const target = serviceRefOf(d, op.name);
-  const family = familyOfPublicIp(publicIp);
-  if (target && family) d.emit({ kind: 'PatchServiceStatus', target, ingressIp: publicIp, family });
-}
 
 function parkTerminal(d: Draft, op: ServiceOp, flight: InFlight, failure: Failure): void {
   putOp(d, op, { ...fieldsOf(op), retry: FRESH_RETRY }, {
@@ -99,7 +93,7 @@ export function completeOperation(d: Draft, serviceName: string, dispatchId: str
   switch (op.state) {
     case 'UpdateInProgress': {
       if (outcome.result === 'success') {
-        const fields = { ...fieldsOf(op), lastApplied: flight.config, retry: FRESH_RETRY };
+        const fields = { ...fieldsOf(op), lastApplied: flight.config, retry: FRESH_RETRY, publicIp: outcome.publicIp ?? op.publicIp };
         if (drifted) putOp(d, op, fields, { state: 'UpdateInProgress', inFlight: null });
         else putOp(d, op, fields, { state: 'Created', inFlight: null });
         if (op.kind === 'inbound') recordServiceEvent(d, op.name, 'Normal', 'EnsuredLoadBalancer', 'load balancer updated');
@@ -114,7 +108,7 @@ export function completeOperation(d: Draft, serviceName: string, dispatchId: str
     case 'DeletionInProgress': {
       if (outcome.result === 'success') {
         if (op.recreateAfterDeletion) {
-          putOp(d, op, { ...fieldsOf(op), lastApplied: null, retry: FRESH_RETRY, recreateAfterDeletion: false, orphan: false }, {
+          putOp(d, op, { ...fieldsOf(op), lastApplied: null, retry: FRESH_RETRY, recreateAfterDeletion: false, orphan: false, publicIp: null }, {
             state: 'NotStarted',
             inFlight: null,
             terminal: null,
@@ -133,10 +127,10 @@ export function completeOperation(d: Draft, serviceName: string, dispatchId: str
     }
     case 'CreationInProgress': {
       if (outcome.result === 'success') {
-        const fields = { ...fieldsOf(op), lastApplied: flight.config, retry: FRESH_RETRY };
+        const fields = { ...fieldsOf(op), lastApplied: flight.config, retry: FRESH_RETRY, publicIp: outcome.publicIp ?? op.publicIp };
         if (drifted) putOp(d, op, fields, { state: 'UpdateInProgress', inFlight: null });
         else putOp(d, op, fields, { state: 'Created', inFlight: null });
-        patchStatus(d, op, outcome.publicIp);
+        reconcileServiceStatus(d, op.name);
         if (op.kind === 'inbound') recordServiceEvent(d, op.name, 'Normal', 'EnsuredLoadBalancer', 'load balancer created');
         d.observe({ kind: 'BuffersFlushed', serviceName: op.name, ...bufferedCounts(d, op), waitedMs: d.now - op.createdAt });
       } else if (outcome.terminal) {

@@ -10,6 +10,6 @@ export function initialState(cluster: string): ClusterState {
     ops: new Map(),
     nrp: { services: new Map(), locations: new Map() },
     sync: { nrpRead: { state: 'unread', requestedAt: null }, inFlight: null, lastStartedAt: null, failures: 0, nextAttemptAt: null, rejectedFingerprint: null, dirty: false },
-    releasesRequested: new Set(),
+    asked: new Map(),
   };
 }

@@ -92,6 +92,8 @@ export interface ServiceOpFields {
   readonly createdAt: number;
   /** Number of operations dispatched for this op record; 0 means nothing ever reached Azure. */
   readonly dispatches: number;
+  /** The public IP address Azure last reported for the service (inbound), null until one did. */
+  readonly publicIp: string | null;
 }
 
 /** The state-specific part of an op: in-flight work exists only where it can. */
@@ -140,6 +142,8 @@ export interface ServiceFact {
   readonly sessionAffinity: string | null;
   readonly loadBalancerIP: string | null;
   readonly ports: readonly ServicePortFact[];
+  /** The IPs in `status.loadBalancer.ingress`: what the Service shows its users now. */
+  readonly ingressIPs: readonly string[];
 }
 
 export interface EndpointFact {
@@ -298,8 +302,17 @@ export interface ClusterState {
   readonly ops: ReadonlyMap<string, ServiceOp>;
   readonly nrp: NrpMirror;
   readonly sync: LocationsSyncState;
-  /** Finalizer removals already asked for (`Service/<uid>` or `Pod/<ns>/<name>`), so they are not repeated. */
-  readonly releasesRequested: ReadonlySet<string>;
+  /** Kubernetes actions asked for and not yet confirmed by a fact (`Service/<uid>` and
+   * `Pod/<ns>/<name>`: finalizer removals; `Status/<uid>`: the ingress IP), asked again when due. */
+  readonly asked: ReadonlyMap<string, AskedAction>;
+}
+
+/** A Kubernetes action the engine asked for: asked again from `nextAt` until a fact confirms it. */
+export interface AskedAction {
+  readonly attempts: number;
+  readonly nextAt: number;
+  /** What was asked for, where it can change (the ingress IP), so a new value is asked at once. */
+  readonly value: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------

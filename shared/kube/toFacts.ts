@@ -7,6 +7,7 @@
 // as absent everywhere.
 import { ENGINE_ANNOTATIONS } from '../engine/admission.ts';
 import { EGRESS_LABEL } from '../engine/types.ts';
+import { MAX_INGRESS_IPS } from '../messages/bounds.ts';
 import type {
   EndpointFact,
   EndpointSliceFact,
@@ -183,8 +184,21 @@ export function serviceFact(obj: unknown): FactResult<ServiceFact> {
       sessionAffinity: optStr(spec['sessionAffinity'], 'spec.sessionAffinity'),
       loadBalancerIP: optStr(spec['loadBalancerIP'], 'spec.loadBalancerIP'),
       ports: optArr(spec['ports'], 'spec.ports').map(servicePort),
+      ingressIPs: ingressIPs(o['status']),
     };
   });
+}
+
+/** `status.loadBalancer.ingress[].ip`, the first few: the engine only asks whether its IP is among them. */
+function ingressIPs(status: unknown): string[] {
+  const s = optRec(status, 'status');
+  const lb = s === null ? null : optRec(s['loadBalancer'], 'status.loadBalancer');
+  const out: string[] = [];
+  for (const [i, v] of optArr(lb?.['ingress'], 'status.loadBalancer.ingress').entries()) {
+    const ip = optStr(rec(v, `status.loadBalancer.ingress[${i}]`)['ip'], `status.loadBalancer.ingress[${i}].ip`);
+    if (ip !== null && out.length < MAX_INGRESS_IPS) out.push(ip);
+  }
+  return out;
 }
 
 function ownerServiceUid(m: Obj): string | null {

@@ -43,6 +43,8 @@ export const MAX_ENDPOINT_ADDRESSES = 100;
 /** Node InternalIPs, pod hostIPs and podIPs (Kubernetes allows two of the latter, one per family). */
 export const MAX_NODE_ADDRESSES = 16;
 export const MAX_IP_FAMILIES = 2;
+/** Ingress IPs of a Service's status the engine looks at (it writes one per family; more are not ours). */
+export const MAX_INGRESS_IPS = 8;
 /** Error codes (ARM, NRP, Kubernetes Event reasons are 128 in events.k8s.io). */
 export const MAX_CODE_CHARS = 256;
 /** Error messages carried in completions; producers truncate longer ones. */

@@ -8,6 +8,7 @@ import {
   MAX_ENDPOINT_ADDRESSES,
   MAX_FACT_ADDRESS_CHARS,
   MAX_FINALIZERS,
+  MAX_INGRESS_IPS,
   MAX_IP_FAMILIES,
   MAX_KEYWORD_CHARS,
   MAX_LABEL_VALUE_CHARS,
@@ -47,6 +48,8 @@ export const serviceFactSchema = z.object({
   sessionAffinity: keywordSchema.nullable(),
   loadBalancerIP: factAddressSchema.nullable(),
   ports: z.array(servicePortFactSchema).max(MAX_SERVICE_PORTS),
+  // A forwarder older than this field reports none: the engine then patches the status once more.
+  ingressIPs: z.array(factAddressSchema).max(MAX_INGRESS_IPS).default([]),
 });
 
 export const endpointFactSchema = z.object({

@@ -6,6 +6,7 @@
 // engine type: a field added to types.ts without a schema change does not compile.
 import { z } from 'zod';
 import type {
+  AskedAction,
   Cached,
   CachedPod,
   EndpointFact,
@@ -65,6 +66,8 @@ const serviceFact = z.object({
   sessionAffinity: nullable(z.string()),
   loadBalancerIP: nullable(z.string()),
   ports: list(servicePortFact),
+  // Rows written before Services carried their ingress read as showing no IP: at worst one status patch again.
+  ingressIPs: list(z.string()).default([]),
 });
 
 const endpointFact = z.object({
@@ -152,6 +155,7 @@ const opFields = {
   correlationId: z.string(),
   createdAt: z.number(),
   dispatches: z.number(),
+  publicIp: nullable(z.string()).default(null),
 };
 const opNotStarted = z.object({ ...opFields, state: z.literal('NotStarted'), inFlight: z.null(), terminal: nullable(terminalPark) });
 const opCreating = z.object({ ...opFields, state: z.literal('CreationInProgress'), inFlight });
@@ -234,7 +238,13 @@ export const decodeTombstone = (json: string, what: string): Tombstone => decode
 export const decodeOp = (json: string, what: string): ServiceOp => decodeWith(serviceOp, json, what);
 export const decodeNrpService = (json: string, what: string): NrpServiceType => decodeWith(nrpServiceType, json, what);
 export const decodeRequest = (json: string, what: string): LocationsRequest => decodeWith(locationsRequest, json, what);
-export const decodeRelease = (json: string, what: string): true => decodeWith(z.literal(true), json, what);
+/** An asked action; `true` is the row of a finalizer release written before actions were asked
+ * again, read as due now so that it is checked at once. */
+const askedAction = z.union([
+  z.object({ attempts: z.number(), nextAt: z.number(), value: nullable(z.string()) }),
+  z.literal(true).transform((): AskedAction => ({ attempts: 1, nextAt: 0, value: null })),
+]);
+export const decodeAsked = (json: string, what: string): AskedAction => decodeWith(askedAction, json, what);
 
 /** An NRP location: its address map becomes [address, services] pairs in address order, so equal
  * locations always give equal JSON whatever order their map was filled in. */

@@ -4,6 +4,7 @@
 // Map that is === to the loaded one is unchanged, and so is a value that is === to the loaded one.
 import { initialState } from '../engine/state.ts';
 import type {
+  AskedAction,
   Cached,
   CachedPod,
   ClusterState,
@@ -24,7 +25,7 @@ import {
   decodeNrpService,
   decodeOp,
   decodePod,
-  decodeRelease,
+  decodeAsked,
   decodeRequest,
   decodeService,
   decodeSlice,
@@ -150,7 +151,7 @@ interface Collected {
   readonly locations: Map<string, NrpLocation>;
   /** syncId -> request index -> request (with the row key, to report strays). */
   readonly requests: Map<string, Map<number, { readonly rowKey: string; readonly request: LocationsRequest }>>;
-  readonly releases: Set<string>;
+  readonly asked: Map<string, AskedAction>;
 }
 
 interface RowFamily {
@@ -224,18 +225,9 @@ function mapFamily<V>(
   });
 }
 
-const releaseRows = new WeakMap<ReadonlySet<string>, ReadonlyMap<string, true>>();
 const requestRows = new WeakMap<object, ReadonlyMap<string, LocationsRequest>>();
 const NO_ROWS: ReadonlyMap<string, never> = new Map<string, never>();
 
-function releasesOf(s: ClusterState): ReadonlyMap<string, true> {
-  let rows = releaseRows.get(s.releasesRequested);
-  if (!rows) {
-    rows = new Map([...s.releasesRequested].map((k) => [k, true] as const));
-    releaseRows.set(s.releasesRequested, rows);
-  }
-  return rows;
-}
 
 /** The in-flight sync's requests by row key `syncreq|<syncId>|<index>`. */
 function requestsOf(s: ClusterState): ReadonlyMap<string, LocationsRequest> {
@@ -278,17 +270,8 @@ const FAMILIES: readonly RowFamily[] = [
       byIndex.set(i, { rowKey, request: decodeRequest(json, `row ${rowKey}`) });
     },
   }),
-  family<true>({
-    kind: 'release',
-    source: (s) => s.releasesRequested,
-    entries: releasesOf,
-    rowKey: (key) => rowKeyOf('release', key),
-    encode: encodePlain,
-    collect(parts, rowKey, json, into) {
-      decodeRelease(json, `row ${rowKey}`);
-      into.releases.add(onePart(parts, rowKey));
-    },
-  }),
+  // Row kind `release` for the asked actions: the rows of earlier versions held finalizer releases only.
+  mapFamily('release', (s) => s.asked, encodePlain, decodeAsked, (c) => c.asked),
 ];
 
 const FAMILY_BY_KIND: ReadonlyMap<string, RowFamily> = new Map(FAMILIES.map((f) => [f.kind, f]));
@@ -346,7 +329,7 @@ export function assembleState(cluster: string, metaJson: string | null, rows: It
     nrpServices: new Map(),
     locations: new Map(),
     requests: new Map(),
-    releases: new Set(),
+    asked: new Map(),
   };
   for (const [rowKey, json] of rows) {
     const [kind, ...encoded] = rowKey.split('|');
@@ -390,7 +373,7 @@ export function assembleState(cluster: string, metaJson: string | null, rows: It
     ops: sorted(c.ops),
     nrp: { services: sorted(c.nrpServices), locations: sorted(c.locations) },
     sync: { ...meta.sync, inFlight },
-    releasesRequested: new Set([...c.releases].sort()),
+    asked: sorted(c.asked),
   };
   return { state, strays };
 }

@@ -55,6 +55,7 @@ export interface ServiceOptions {
   sessionAffinity?: string | null;
   loadBalancerIP?: string | null;
   ports?: ServicePortFact[];
+  ingressIPs?: string[];
 }
 
 export function service(name: string, o: ServiceOptions = {}): ServiceFact {
@@ -72,6 +73,7 @@ export function service(name: string, o: ServiceOptions = {}): ServiceFact {
     sessionAffinity: o.sessionAffinity ?? null,
     loadBalancerIP: o.loadBalancerIP ?? null,
     ports: o.ports ?? [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
+    ingressIPs: o.ingressIPs ?? [],
   };
 }
 

@@ -1,6 +1,7 @@
 // A closed world for driving decide(): a small Kubernetes (objects, resourceVersions, finalizers
 // and deletionTimestamps) and a strict model of NRP's registered services and address locations.
 // Pure unit and property tests of the core run against it; the real simulators come later tiers.
+import { familyOfPublicIp } from '../../shared/engine/admission.ts';
 import { decide } from '../../shared/engine/decide.ts';
 import { driftParts, nrpDrift } from '../../shared/engine/nrpDrift.ts';
 import { defaultEngineConfig } from '../../shared/engine/config.ts';
@@ -133,6 +134,8 @@ export class World {
   readonly history: EngineEvent[] = [];
   readonly observations: EngineObservation[] = [];
   readonly statusPatches = new Map<string, string>();
+  /** While true, the Kubernetes actions the engine asks for are lost (their message dead-lettered). */
+  losingKubeActions = false;
   private rv = 1;
 
   constructor(options: { config?: Partial<EngineConfig>; random?: () => number; synced?: boolean } = {}) {
@@ -154,6 +157,7 @@ export class World {
 
   private take(c: EngineCommand): void {
     this.commands.push(c);
+    if (this.losingKubeActions && (c.kind === 'PatchServiceStatus' || c.kind === 'AddFinalizer' || c.kind === 'RemoveFinalizer')) return;
     switch (c.kind) {
       case 'DispatchServiceOperation':
         this.pendingOps.set(c.operation.dispatchId, c.operation);
@@ -165,9 +169,15 @@ export class World {
       case 'WakeAt':
         this.wakeAt = c.at;
         return;
-      case 'PatchServiceStatus':
+      case 'PatchServiceStatus': {
         this.statusPatches.set(`${c.target.namespace}/${c.target.name}`, c.ingressIp);
+        // As the forwarder does: the IP of its family replaced, the Service's update then reported.
+        const obj = this.cluster.get(`Service/${c.target.namespace}/${c.target.name}`);
+        if (!obj || obj.kind !== 'Service' || obj.fact.uid !== c.target.uid) return;
+        const others = obj.fact.ingressIPs.filter((ip) => familyOfPublicIp(ip) !== c.family);
+        this.put({ kind: 'Service', fact: { ...obj.fact, ingressIPs: [...others, c.ingressIp] } });
         return;
+      }
       case 'AddFinalizer':
       case 'RemoveFinalizer': {
         const key = `${c.target.kind}/${c.target.namespace}/${c.target.name}`;

@@ -27,6 +27,19 @@ function webCluster(): EngineEvent[] {
   ];
 }
 
+/**
+ * Does what the forwarder does with the status patches the engine asked for: the Service's update
+ * with the IP is reported back, so no ask is left pending. Returns the events it sent.
+ */
+async function confirmStatus(h: Harness, cluster: string): Promise<EngineEvent[]> {
+  const actions = (await h.drain('k8s-actions')).map((m) => (m.body as { action: { kind: string; ingressIp?: string } }).action);
+  const ips = actions.flatMap((a) => (a.kind === 'PatchServiceStatus' && a.ingressIp !== undefined ? [a.ingressIp] : []));
+  const events: EngineEvent[] = [{ kind: 'ServiceUpserted', service: service('web', { resourceVersion: '12', ingressIPs: ips.slice(-1) }) }];
+  await h.sendEvents(cluster, events);
+  await h.pump();
+  return events;
+}
+
 /** What NRP and the store hold for a cluster, as plain data to compare runs. */
 async function outcome(h: Harness, cluster: string): Promise<unknown> {
   const { state } = await h.deps.store.load(cluster);
@@ -93,9 +106,9 @@ describe('functions under failure', () => {
 
   it('changes nothing when the same events arrive again', async () => {
     const cluster = nextCluster();
-    const events = webCluster();
-    await h.sendEvents(cluster, events);
+    await h.sendEvents(cluster, webCluster());
     await h.pump();
+    const events = [...webCluster(), ...(await confirmStatus(h, cluster))];
     const before = await outcome(h, cluster);
     const writes = h.network.nrp.writes;
     const { state } = await h.deps.store.load(cluster);
@@ -112,6 +125,7 @@ describe('functions under failure', () => {
     const cluster = nextCluster();
     await h.sendEvents(cluster, webCluster());
     await h.pump();
+    await confirmStatus(h, cluster);
     const { state } = await h.deps.store.load(cluster);
     const stale: EngineEvent[] = [
       { kind: 'ServiceUpserted', service: service('web', { resourceVersion: '9', ports: [{ protocol: 'TCP', port: 81, targetPort: 9090 }] }) },
@@ -211,6 +225,9 @@ describe('functions under failure', () => {
     assert.equal((locations.jsonBody.locations as { pendingChanges: number }).pendingChanges, 0);
     const buffered = await call('buffered', `?cluster=${cluster}`);
     assert.deepEqual(buffered.jsonBody.buffered, []);
+    // Nothing applies k8s-actions here, so the ingress IP is still asked for.
+    const actions = await call('actions', `?cluster=${cluster}`);
+    assert.deepEqual((actions.jsonBody.actions as { key: string; attempts: number }[]).map((a) => [a.key, a.attempts]), [[`Status/${uidOf('web')}`, 1]]);
     assert.equal((await call('services', '')).status, 400);
     assert.equal((await call('nope', `?cluster=${cluster}`)).status, 404);
   });

@@ -232,7 +232,7 @@ export function describeStateStoreContract(name: string, makeStore: MakeStore): 
       const state = richState();
       const loaded = await saveFresh(store, state);
       (loaded.state.kube.services as Map<string, unknown>).clear();
-      (loaded.state.releasesRequested as Set<string>).add('Pod/x/y');
+      (loaded.state.asked as Map<string, unknown>).set('Pod/x/y', { attempts: 1, nextAt: 0, value: null });
       const [location] = loaded.state.nrp.locations.values();
       assert.ok(location);
       (location.addresses as Map<string, readonly string[]>).clear();

@@ -85,7 +85,7 @@ export function richState(): ClusterState {
 assert.ok(state.sync.inFlight && state.sync.inFlight.requests.length >= 2, 'a sync in flight with several requests');
   assert.ok(state.kube.tombstones.size >= 3, `tombstones: ${[...state.kube.tombstones.keys()].join(', ')}`);
   assert.equal(state.kube.synced.size, 4);
-  assert.ok(state.releasesRequested.size >= 2, 'finalizer releases');
+  assert.ok(state.asked.size >= 2, 'finalizer releases asked for');
   assert.ok(state.nrp.locations.size >= 2 && state.nrp.services.size >= 3, 'a mirror');
   assert.ok([...state.kube.pods.values()].some((p) => p.registered !== null), 'registered egress pods');
   return state;
@@ -131,20 +131,20 @@ export function withOddKeys(state: ClusterState): ClusterState {
   const tombstones = new Map(state.kube.tombstones);
   const locations = new Map(state.nrp.locations);
   const nrpServices = new Map(state.nrp.services);
-  const releases = new Set(state.releasesRequested);
+  const asked = new Map(state.asked);
   ODD_KEYS.forEach((k, i) => {
     services.set(`svc-${k}`, { fact: service(`svc-${k}`), snapshot: null });
     pods.set(`ns/${k}`, { fact: pod(k, null, { namespace: 'ns' }), snapshot: 'initial', registered: null, live: false });
     tombstones.set(`Pod/ns/${k}`, { uid: uidOf(k), resourceVersion: String(i + 1), deletedAt: 1_000 + i });
     locations.set(`loc-${k}`, { addresses: new Map([[`addr-${k}`, [`name-${k}`]]]), certain: true });
     nrpServices.set(`name-${k}`, 'Outbound');
-    releases.add(`Pod/ns/${k}`);
+    asked.set(`Pod/ns/${k}`, { attempts: i + 1, nextAt: 2_000 + i, value: i % 2 === 0 ? null : `10.0.0.${i}` });
   });
   return {
     ...state,
     kube: { ...state.kube, services, pods, tombstones },
     nrp: { services: nrpServices, locations },
-    releasesRequested: releases,
+    asked,
   };
 }
 

@@ -152,7 +152,9 @@ describe('dispatchDue: retry gate', () => {
   it('asks for no wake-up when nothing waits', () => {
     const e = new Engine();
     const create = theDispatch(e.at(0, [upsertService(svc('web'))]));
-    const d = e.at(10, [completion(create, success())]);
+    e.at(10, [completion(create, success())]);
+    // The Service shows the IP (the forwarder applied the status): nothing is left to confirm.
+    const d = e.at(20, [upsertService({ ...svc('web', 2), ingressIPs: ['20.1.2.3'] })]);
     assert.equal(wakeAt(d), null);
   });
 });
@@ -238,6 +240,7 @@ describe('dispatchDue: outbound updates', () => {
       correlationId: `${CLUSTER}:corr:${identity}:1`,
       createdAt: 0,
       dispatches: 1,
+      publicIp: null,
       state: 'UpdateInProgress',
       inFlight: null,
     };

@@ -2,6 +2,7 @@
 // create, update and delete outcome does to the op, and which completions are ignored.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { ASK_AGAIN_MIN_MS } from '../../../shared/engine/kubeActions.ts';
 import { OVERLAY_MAPPINGS_ERROR } from '../../../shared/engine/serviceCompletion.ts';
 import { SERVICE_FINALIZER } from '../../../shared/engine/types.ts';
 import type {
@@ -497,7 +498,8 @@ describe('ignored completions', () => {
     const d = e.at(10, [{ kind: 'ServiceOperationCompleted', serviceName: uidOf('ghost'), dispatchId: 'x:op:ghost:1', outcome: success() }]);
     assert.deepEqual(observationsOf(d, 'CompletionIgnored'), [{ kind: 'CompletionIgnored', id: 'x:op:ghost:1', reason: 'unknownOperation' }]);
     assert.deepEqual(d.state, before);
-    assert.deepEqual(d.commands, []);
+    // Only the wake-up for the ingress IP still unconfirmed, which was pending before.
+    assert.deepEqual(d.commands, [{ kind: 'WakeAt', at: 10 + ASK_AGAIN_MIN_MS }]);
   });
 
   it('ignores a completion with an unknown dispatch id for an in-flight service and changes nothing', () => {
@@ -521,7 +523,7 @@ describe('ignored completions', () => {
     assert.deepEqual(observationsOf(d, 'CompletionIgnored'), [{ kind: 'CompletionIgnored', id: create.dispatchId, reason: 'staleDispatch' }]);
     assert.deepEqual(d.state, before);
     assert.equal(e.op().state, 'Created');
-    assert.deepEqual(d.commands, []);
+    assert.deepEqual(d.commands, [{ kind: 'WakeAt', at: 10 + ASK_AGAIN_MIN_MS }]);
   });
 
   it('ignores a stale failure of an earlier attempt once a retry is in flight', () => {

@@ -139,6 +139,7 @@ describe('scenario objects map to facts', () => {
         { name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 },
         { name: 'dns', protocol: 'UDP', port: 53, targetPort: 5353 },
       ],
+      ingressIPs: [],
     };
     assert.deepEqual(ok(serviceFact(svc())), expected);
   });
