@@ -6,7 +6,7 @@ import { ServiceBusClient } from '@azure/service-bus';
 import type { ServiceBusSessionReceiver } from '@azure/service-bus';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startBroker } from '../../../local/sim/bus/broker.ts';
-import type { BrokerHandle } from '../../../local/sim/bus/broker.ts';
+import type { BrokerCounters, BrokerHandle } from '../../../local/sim/bus/broker.ts';
 import { startKubeSimulator } from '../../../local/sim/kube/server.ts';
 import type { KubeSimulator } from '../../../local/sim/kube/server.ts';
 import type { EngineEvent } from '../../../shared/engine/types.ts';
@@ -42,7 +42,7 @@ export class MemoryLog implements Logger {
 
 export interface Rig {
   readonly kube: KubeSimulator;
-  readonly broker: BrokerHandle;
+  readonly broker: BrokerHandle & BrokerCounters;
   readonly client: ServiceBusClient;
   readonly kubeConfig: KubeConfig;
   forwarder: Forwarder | null;
