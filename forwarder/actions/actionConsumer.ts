@@ -45,7 +45,8 @@ export interface ActionConsumerOptions {
   readonly onOutcome?: ((action: string, outcome: ActionReport) => void) | undefined;
   /**
    * Each action the writer settled, with its outcome, before its message is completed: what
-   * Kubernetes now holds (the object after `applied` and `unchanged`), for the engine. Must not throw.
+   * Kubernetes now holds (the object after `applied` and `unchanged`), for the engine. An error it
+   * throws is logged; the message is completed all the same.
    */
   readonly onResult?: ((action: KubernetesAction, outcome: ActionOutcome) => void) | undefined;
 }
@@ -155,7 +156,7 @@ export class ActionConsumer {
         return true;
       }
       this.o.onOutcome?.(item.action.kind, outcome.result);
-      this.o.onResult?.(item.action, outcome);
+      this.tell(item.action, outcome);
       this.logOutcome(item.action, outcome);
       await receiver.completeMessage(item.m);
     }
@@ -179,6 +180,15 @@ export class ActionConsumer {
     return r.ok ? r.value : null;
   }
 
+  /** Hands the outcome to `onResult`; a hook that throws is logged, never a reason to apply the action again. */
+  private tell(action: KubernetesAction, outcome: ActionOutcome): void {
+    try {
+      this.o.onResult?.(action, outcome);
+    } catch (e) {
+      this.o.log.error('onResult failed; the action stands', { ...this.fieldsOf(action), result: outcome.result, error: errorText(e) });
+    }
+  }
+
   /** Abandoned in order: they come back as they were, before any later message of the session. */
   private async giveBack(receiver: ServiceBusSessionReceiver, items: readonly Item[]): Promise<void> {
     const why = this.stopped ? 'stopping' : 'retry budget spent';
@@ -199,6 +209,7 @@ export class ActionConsumer {
   }
 
   private fieldsOf(action: KubernetesAction): { cluster: string; action: string; target: string; uid: string } {
-    return { cluster: this.o.cluster, action: action.kind, target: `${action.target.kind}/${action.target.namespace}/${action.target.name}`, uid: action.target.uid };
+    const t = action.target;
+    return { cluster: this.o.cluster, action: action.kind, target: t.namespace === null ? `${t.kind}/${t.name}` : `${t.kind}/${t.namespace}/${t.name}`, uid: t.uid };
   }
 }

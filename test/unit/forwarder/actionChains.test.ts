@@ -11,6 +11,8 @@ describe('actions per object', () => {
     assert.notEqual(objectKey(svc('web')), objectKey({ ...svc('web'), kind: 'Pod' }));
     assert.notEqual(objectKey(svc('web')), objectKey(svc('web', 'uid-web', 'other')));
     assert.notEqual(objectKey(svc('a/b')), objectKey(svc('b', 'uid', 'default/a')), 'names cannot run into namespaces');
+    const node = { kind: 'Node', namespace: null, name: 'n1', uid: 'u' } as const;
+    assert.notEqual(objectKey(node), objectKey({ ...node, namespace: 'null' }), 'a cluster-scoped object is not one in a namespace called "null"');
   });
 
   it('groups items by key, each group in the items\' order, groups in order of first appearance', () => {

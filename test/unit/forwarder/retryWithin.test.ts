@@ -19,7 +19,7 @@ function fakeTime(start = 1_000_000): { now: () => number; sleep: (ms: number) =
 }
 
 /** An attempt that throws `failures` times, then returns 'done'. */
-function failing(failures: number, error: (n: number) => unknown = (n) => new Error(`failure ${n}`)): { attempt: () => Promise<string>; calls: () => number } {
+function failing(failures: number, error: (n: number) => Error = (n) => new Error(`failure ${n}`)): { attempt: () => Promise<string>; calls: () => number } {
   let calls = 0;
   return {
     attempt: () => {
