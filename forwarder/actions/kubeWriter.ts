@@ -29,7 +29,8 @@ export type ActionOutcome =
   | { readonly result: FinalFailure; readonly status: number; readonly reason: string; readonly detail: string };
 
 export interface KubeWriterOptions {
-  readonly api: KubeApi;
+  /** Only single requests are made (a fake serves the unit tests). */
+  readonly api: Pick<KubeApi, 'request'>;
   /** Events name this instance (the pod name). */
   readonly instance: string;
   readonly conflictRetries?: number | undefined;
