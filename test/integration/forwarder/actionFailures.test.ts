@@ -5,18 +5,15 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { ServiceBusSender } from '@azure/service-bus';
-import { ActionConsumer } from '../../../forwarder/actions/actionConsumer.ts';
-import type { ActionConsumerOptions } from '../../../forwarder/actions/actionConsumer.ts';
+import type { ActionConsumer, ActionConsumerOptions } from '../../../forwarder/actions/actionConsumer.ts';
 import type { ActionOutcome } from '../../../forwarder/actions/kubeWriter.ts';
-import { KubeWriter } from '../../../forwarder/actions/kubeWriter.ts';
-import { KubeApi } from '../../../forwarder/kubeApi.ts';
 import { SERVICE_FINALIZER } from '../../../shared/engine/types.ts';
 import type { ObjectRef } from '../../../shared/engine/types.ts';
 import type { KubernetesAction } from '../../../shared/messages/kubernetesActionSchema.ts';
 import { kubernetesActionMessageId } from '../../../shared/messages/messageIds.ts';
 import { finalizerFailureRecorder } from '../../../shared/telemetry/finalizerMetrics.ts';
 import { MetricProbe } from '../../unit/telemetry/metricProbe.ts';
-import { CLUSTER, lbService, startRig, uidOf, waitFor } from './harness.ts';
+import { CLUSTER, lbService, startActionConsumer, startRig, uidOf, waitFor } from './harness.ts';
 import type { Rig } from './harness.ts';
 
 type Obj = Record<string, unknown>;
@@ -38,13 +35,7 @@ function consumerOn(rig: Rig, probe: MetricProbe, options: Partial<ActionConsume
   const outcomes: Outcome[] = [];
   const results: Result[] = [];
   const countFinalizerFailure = finalizerFailureRecorder(probe.meter);
-  const consumer = new ActionConsumer({
-    client: rig.client,
-    cluster: CLUSTER,
-    writer: new KubeWriter({ api: new KubeApi(rig.kubeConfig), instance: 'test' }),
-    log: rig.log,
-    receiveWaitMs: 200,
-    retryDelayMs: 50,
+  const consumer = startActionConsumer(rig, {
     onOutcome: (action, result) => {
       outcomes.push({ action, result, at: Date.now() });
       countFinalizerFailure(action, result);
@@ -52,7 +43,6 @@ function consumerOn(rig: Rig, probe: MetricProbe, options: Partial<ActionConsume
     onResult: (action, outcome) => results.push({ action, outcome }),
     ...options,
   });
-  consumer.start();
   return { consumer, outcomes, results };
 }
 
