@@ -218,22 +218,39 @@ describe('the action consumer, when actions fail', () => {
   });
 });
 
-describe('the action consumer, stopped during a backoff', () => {
+describe('the action consumer, one consumer per test', () => {
   let rig: Rig;
-  let sender: ServiceBusSender;
-  let consumer: ActionConsumer;
+  let on: ReturnType<typeof actionsOn>;
+  let consumer: ActionConsumer | null = null;
   before(async () => {
     rig = await startRig();
+    on = actionsOn(rig);
+  });
+  afterEach(async () => {
+    await consumer?.stop();
+    consumer = null;
+    rig.kube.faults.clear();
   });
   after(async () => {
-    await consumer.stop();
-    await sender.close();
+    await on.sender.close();
     await rig.close();
   });
 
-  it('returns promptly: the other objects\' actions are done, the waiting one is abandoned unapplied', async () => {
-    const on = actionsOn(rig);
-    sender = on.sender;
+  it('completes an applied action once when its onResult hook throws, and logs the hook\'s error', async () => {
+    consumer = startActionConsumer(rig, { onResult: () => { throw new Error('hook broke'); } });
+    const target = on.service('hooked');
+    await on.send(add(target));
+    await waitFor(() => rig.log.lines.some((l) => l.level === 'error' && l.fields['target'] === 'Service/default/hooked' && /hook broke/.test(String(l.fields['error']))), 'the hook\'s error to be logged');
+    await waitFor(() => {
+      const s = rig.broker.peekState('k8s-actions');
+      return s.active === 0 && s.locked === 0;
+    }, 'k8s-actions to drain');
+    assert.deepEqual(meta(rig.kube.get('Service', 'default', 'hooked'))['finalizers'], [SERVICE_FINALIZER]);
+    assert.equal(rig.broker.counts()['k8s-actions']?.delivered, 1, 'not delivered again');
+    assert.equal(rig.kube.requests().filter((r) => r.method === 'PATCH').length, 1);
+  });
+
+  it('returns promptly from stop() during a backoff: the other objects\' actions are done, the waiting one is abandoned unapplied', async () => {
     const started = consumerOn(rig, new MetricProbe(), { retryBudgetMs: 300_000, backoffMinMs: 60_000, backoffMaxMs: 60_000 });
     consumer = started.consumer;
     const [x, y] = [on.service('stop-x'), on.service('stop-y')];
@@ -248,35 +265,5 @@ describe('the action consumer, stopped during a backoff', () => {
     assert.deepEqual(meta(rig.kube.get('Service', 'default', 'stop-y'))['finalizers'], [SERVICE_FINALIZER]);
     const s = rig.broker.peekState('k8s-actions');
     assert.deepEqual([s.active, s.locked, s.deadLettered], [1, 0, 0], 'stop-x\'s message is back in the queue for the next holder');
-  });
-});
-
-describe('the action consumer, with an onResult hook that throws', () => {
-  let rig: Rig;
-  let sender: ServiceBusSender;
-  let consumer: ActionConsumer;
-  before(async () => {
-    rig = await startRig();
-  });
-  after(async () => {
-    await consumer.stop();
-    await sender.close();
-    await rig.close();
-  });
-
-  it('completes the applied action once and logs the hook\'s error', async () => {
-    const on = actionsOn(rig);
-    sender = on.sender;
-    consumer = startActionConsumer(rig, { onResult: () => { throw new Error('hook broke'); } });
-    const target = on.service('hooked');
-    await on.send(add(target));
-    await waitFor(() => rig.log.lines.some((l) => l.level === 'error' && l.fields['target'] === 'Service/default/hooked' && /hook broke/.test(String(l.fields['error']))), 'the hook\'s error to be logged');
-    await waitFor(() => {
-      const s = rig.broker.peekState('k8s-actions');
-      return s.active === 0 && s.locked === 0;
-    }, 'k8s-actions to drain');
-    assert.deepEqual(meta(rig.kube.get('Service', 'default', 'hooked'))['finalizers'], [SERVICE_FINALIZER]);
-    assert.equal(rig.broker.counts()['k8s-actions']?.delivered, 1, 'not delivered again');
-    assert.equal(rig.kube.requests().filter((r) => r.method === 'PATCH').length, 1);
   });
 });
