@@ -11,12 +11,15 @@ export class KubeApiError extends Error {
   readonly status: number;
   /** The Status reason (`NotFound`, `Conflict`, `Expired`, …) or `''`. */
   readonly reason: string;
+  /** How long the server asked us to wait (`Retry-After`, sent with 429s and some 5xx). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: number, reason: string, message: string) {
+  constructor(status: number, reason: string, message: string, options: { readonly retryAfterSeconds?: number | undefined } = {}) {
     super(message);
     this.name = 'KubeApiError';
     this.status = status;
     this.reason = reason;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -45,10 +48,22 @@ export function jsonObject(v: unknown): Json | null {
   return isJson(v) ? v : null;
 }
 
-function errorOf(status: number, body: unknown, fallback: string): KubeApiError {
+/**
+ * The wait a failed answer asks for: the `Retry-After` header in seconds (kube-apiserver never
+ * sends the HTTP-date form), else the Status body's `details.retryAfterSeconds`.
+ */
+export function retryAfterSecondsOf(header: string | null, body: unknown): number | undefined {
+  const h = header?.trim() ?? '';
+  if (/^\d+$/.test(h)) return Number(h);
+  const details = isJson(body) && isJson(body['details']) ? body['details'] : {};
+  const s = details['retryAfterSeconds'];
+  return typeof s === 'number' && Number.isInteger(s) && s >= 0 ? s : undefined;
+}
+
+function errorOf(status: number, body: unknown, fallback: string, retryAfter: string | null): KubeApiError {
   const reason = isJson(body) && typeof body['reason'] === 'string' ? body['reason'] : '';
   const message = isJson(body) && typeof body['message'] === 'string' ? body['message'] : fallback;
-  return new KubeApiError(status, reason, message);
+  return new KubeApiError(status, reason, message, { retryAfterSeconds: retryAfterSecondsOf(retryAfter, body) });
 }
 
 /**
@@ -106,7 +121,7 @@ export class KubeApi {
     } catch {
       body = null;
     }
-    if (response.status < 200 || response.status > 299) throw errorOf(response.status, body, `${method} ${path}: HTTP ${response.status}`);
+    if (response.status < 200 || response.status > 299) throw errorOf(response.status, body, `${method} ${path}: HTTP ${response.status}`, response.headers.get('retry-after'));
     if (!isJson(body)) throw new KubeApiError(response.status, '', `${method} ${path}: the answer is not a JSON object`);
     return body;
   }

@@ -1,7 +1,8 @@
 // The engine's requests to the cluster, applied with optimistic concurrency: read the object, check
 // it is still the one the engine meant (same UID), write with its resourceVersion as precondition,
 // and on a conflict read again and retry. A write that has become pointless (the object is gone,
-// was replaced, or already says it) is an outcome, not an error; only transient failures throw.
+// was replaced, or already says it) is an outcome, not an error, and so is an answer that retrying
+// the same request cannot change (a 4xx other than 401, 408 and 429); only transient failures throw.
 import type { ObjectRef } from '../../shared/engine/types.ts';
 import type { KubernetesAction } from '../../shared/messages/kubernetesActionSchema.ts';
 import { stableHash } from '../../shared/messages/messageIds.ts';
@@ -10,16 +11,26 @@ import { KubeApiError, jsonObject } from '../kubeApi.ts';
 import type { IngressEntry } from './ingressMerge.ts';
 import { mergeIngress } from './ingressMerge.ts';
 
+/**
+ * Final answers from the API server: `refused` (400, 422 and other 4xx: the request is wrong),
+ * `forbidden` (403: RBAC, or admission), `conflict` (409 still, after the conflict retries).
+ */
+export type FinalFailure = 'refused' | 'forbidden' | 'conflict';
+
 export type ActionOutcome =
-  | { readonly result: 'applied' }
-  | { readonly result: 'unchanged' }
+  /**
+   * `object`: the target as Kubernetes now holds it, so the engine can take it as a fact without
+   * waiting for the watch; the PATCH answer after `applied`, the read object after `unchanged`.
+   * Absent for Events, whose write says nothing of the object they are about.
+   */
+  | { readonly result: 'applied' | 'unchanged'; readonly object?: Json | undefined }
   /** The target no longer exists or is another object under the same name. */
   | { readonly result: 'gone' }
-  /** The API server refused it for good (422, 400): retrying cannot help. */
-  | { readonly result: 'refused'; readonly detail: string };
+  | { readonly result: FinalFailure; readonly status: number; readonly reason: string; readonly detail: string };
 
 export interface KubeWriterOptions {
-  readonly api: KubeApi;
+  /** Only single requests are made (a fake serves the unit tests). */
+  readonly api: Pick<KubeApi, 'request'>;
   /** Events name this instance (the pod name). */
   readonly instance: string;
   readonly conflictRetries?: number | undefined;
@@ -48,6 +59,14 @@ function timestamp(ms: number): string {
 
 class Conflict extends Error {}
 
+/** Failures the same request would meet again; 401 (expired credentials), 408 and 429 pass. */
+function finalFailure(e: unknown): ActionOutcome | null {
+  if (!(e instanceof KubeApiError) || e.status < 400 || e.status > 499 || [401, 408, 429].includes(e.status)) return null;
+  if (e.status === 404) return { result: 'gone' };
+  const result: FinalFailure = e.status === 403 ? 'forbidden' : e.status === 409 ? 'conflict' : 'refused';
+  return { result, status: e.status, reason: e.reason, detail: e.message };
+}
+
 export class KubeWriter {
   private readonly o: KubeWriterOptions;
   private readonly now: () => number;
@@ -70,8 +89,9 @@ export class KubeWriter {
           return await this.withRetries(() => this.recordEvent(action));
       }
     } catch (e) {
-      if (e instanceof KubeApiError && (e.status === 422 || e.status === 400)) return { result: 'refused', detail: e.message };
-      throw e;
+      const final = finalFailure(e);
+      if (final === null) throw e;
+      return final;
     }
   }
 
@@ -104,8 +124,7 @@ export class KubeWriter {
     const meta = rec(obj['metadata']);
     const body = { ...patch, metadata: { ...rec(patch['metadata']), uid: meta['uid'], resourceVersion: meta['resourceVersion'] } };
     try {
-      await this.o.api.request('PATCH', path, { body, contentType: MERGE });
-      return { result: 'applied' };
+      return { result: 'applied', object: await this.o.api.request('PATCH', path, { body, contentType: MERGE }) };
     } catch (e) {
       if (e instanceof KubeApiError && e.status === 404) return { result: 'gone' };
       if (e instanceof KubeApiError && e.status === 409) throw new Conflict(e.message);
@@ -119,7 +138,7 @@ export class KubeWriter {
     const lb = rec(rec(svc['status'])['loadBalancer']);
     const ingress = Array.isArray(lb['ingress']) ? (lb['ingress'] as IngressEntry[]) : [];
     const merged = mergeIngress(ingress, ip, family);
-    if (!merged.changed) return { result: 'unchanged' };
+    if (!merged.changed) return { result: 'unchanged', object: svc };
     return this.guardedPatch(`${objectPath(target)}/status`, svc, { status: { loadBalancer: { ingress: merged.ingress } } });
   }
 
@@ -128,9 +147,9 @@ export class KubeWriter {
     if (obj === null) return { result: 'gone' };
     const meta = rec(obj['metadata']);
     const finalizers = strings(meta['finalizers']);
-    if (finalizers.includes(finalizer) === present) return { result: 'unchanged' };
+    if (finalizers.includes(finalizer) === present) return { result: 'unchanged', object: obj };
     // Kubernetes refuses new finalizers on an object being deleted; the engine cleans up anyway.
-    if (present && typeof meta['deletionTimestamp'] === 'string') return { result: 'unchanged' };
+    if (present && typeof meta['deletionTimestamp'] === 'string') return { result: 'unchanged', object: obj };
     const next = present ? [...finalizers, finalizer] : finalizers.filter((f) => f !== finalizer);
     return this.guardedPatch(objectPath(target), obj, { metadata: { finalizers: next } });
   }
@@ -177,6 +196,7 @@ export class KubeWriter {
       throw e;
     }
     const count = typeof existing['count'] === 'number' ? existing['count'] : 1;
-    return this.guardedPatch(path, existing, { count: count + 1, lastTimestamp: now });
+    const bumped = await this.guardedPatch(path, existing, { count: count + 1, lastTimestamp: now });
+    return bumped.result === 'applied' ? { result: 'applied' } : bumped;
   }
 }

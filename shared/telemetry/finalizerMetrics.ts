@@ -5,7 +5,8 @@ import type { Meter } from '@opentelemetry/api';
 import { counterOf } from './instruments.ts';
 
 const ACTIONS: Readonly<Record<string, 'add' | 'remove'>> = { AddFinalizer: 'add', RemoveFinalizer: 'remove' };
-const FAILURES: ReadonlySet<string> = new Set(['refused', 'retry']);
+/** The final refusals (400/422, 403, 409 after the conflict retries) and each failed attempt that is retried. */
+const FAILURES: ReadonlySet<string> = new Set(['refused', 'forbidden', 'conflict', 'retry']);
 
 /** An `onOutcome(action, outcome)` that counts failed finalizer changes. */
 export function finalizerFailureRecorder(meter: Meter): (action: string, outcome: string) => void {

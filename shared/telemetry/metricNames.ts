@@ -116,7 +116,7 @@ export const ENGINE_METRICS = {
   },
   engine_finalizer_failures_total: {
     type: 'counter',
-    description: 'Finalizer changes Kubernetes refused or that failed and will be retried, by action (add, remove) and result (refused, retry)',
+    description: 'Finalizer changes Kubernetes refused for good or that failed and will be retried, by action (add, remove) and result (refused: 400/422, forbidden: 403, conflict: 409 after the conflict retries, retry: one failed attempt)',
     labels: ['action', 'result'],
   },
   engine_pending_operation_oldest_age_seconds: {

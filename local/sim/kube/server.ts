@@ -113,7 +113,7 @@ class KubeServer {
     const verb = verbOf(method, route, method === 'GET' && boolParam(url.searchParams, 'watch'));
     if (verb === undefined) throw methodNotAllowed();
     const target = route.subresource ? `${route.resource.plural}/${route.subresource}` : route.resource.plural;
-    const fault = this.faults.take(verb, target);
+    const fault = this.faults.take(verb, target, route.name);
     if (fault) throw injected(fault.status, `${verb} ${target}`, fault.retryAfterSeconds);
     const readVerb = verb === 'get' || verb === 'list' || verb === 'watch';
     const output = readVerb ? negotiate(header(req, 'accept')) : { kind: 'json' as const };

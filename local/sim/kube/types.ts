@@ -16,6 +16,8 @@ export interface KubeFault {
   readonly verb?: KubeVerb | undefined;
   /** A plural (`services`) or a subresource (`services/status`); any resource when absent. */
   readonly resource?: string | undefined;
+  /** The object's name (`metadata.name`); any object, and collections, when absent. */
+  readonly name?: string | undefined;
   readonly status: number;
   readonly times: number;
   /** Sent as `Retry-After` (and `details.retryAfterSeconds`) on a 429. */

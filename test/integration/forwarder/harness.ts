@@ -6,13 +6,17 @@ import { ServiceBusClient } from '@azure/service-bus';
 import type { ServiceBusSessionReceiver } from '@azure/service-bus';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startBroker } from '../../../local/sim/bus/broker.ts';
-import type { BrokerHandle } from '../../../local/sim/bus/broker.ts';
+import type { BrokerCounters, BrokerHandle } from '../../../local/sim/bus/broker.ts';
 import { startKubeSimulator } from '../../../local/sim/kube/server.ts';
 import type { KubeSimulator } from '../../../local/sim/kube/server.ts';
 import type { EngineEvent } from '../../../shared/engine/types.ts';
 import type { EngineEventMessage } from '../../../shared/messages/envelopes.ts';
+import { ActionConsumer } from '../../../forwarder/actions/actionConsumer.ts';
+import type { ActionConsumerOptions } from '../../../forwarder/actions/actionConsumer.ts';
+import { KubeWriter } from '../../../forwarder/actions/kubeWriter.ts';
 import type { Forwarder, ForwarderOptions } from '../../../forwarder/forwarder.ts';
 import { startForwarder } from '../../../forwarder/forwarder.ts';
+import { KubeApi } from '../../../forwarder/kubeApi.ts';
 import type { LogFields, Logger } from '../../../forwarder/log.ts';
 
 export const CLUSTER = 'demo';
@@ -42,7 +46,7 @@ export class MemoryLog implements Logger {
 
 export interface Rig {
   readonly kube: KubeSimulator;
-  readonly broker: BrokerHandle;
+  readonly broker: BrokerHandle & BrokerCounters;
   readonly client: ServiceBusClient;
   readonly kubeConfig: KubeConfig;
   forwarder: Forwarder | null;
@@ -139,6 +143,21 @@ export async function startRig(kubeOptions: { bookmarkIntervalMs?: number; histo
     },
   };
   return rig;
+}
+
+/** The real action consumer and Kubernetes writer on the rig's broker and simulator, started, quick to poll and to retry. */
+export function startActionConsumer(rig: Rig, options: Partial<ActionConsumerOptions> = {}): ActionConsumer {
+  const consumer = new ActionConsumer({
+    client: rig.client,
+    cluster: CLUSTER,
+    writer: new KubeWriter({ api: new KubeApi(rig.kubeConfig), instance: 'test' }),
+    log: rig.log,
+    receiveWaitMs: 200,
+    retryDelayMs: 50,
+    ...options,
+  });
+  consumer.start();
+  return consumer;
 }
 
 export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 5_000): Promise<T> {

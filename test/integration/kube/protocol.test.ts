@@ -119,6 +119,19 @@ describe('kube simulator: protocol', () => {
     assert.equal((await failureOf(sim.core.readNamespacedService({ namespace: 'default', name: 'tbl' }))).code, 503);
   });
 
+  it('answers a fault armed for one object name only for that object', async () => {
+    sim.apply(service('faulty'));
+    sim.apply(service('healthy'));
+    sim.faults.arm({ verb: 'get', resource: 'services', name: 'faulty', status: 403, times: 1 });
+    assert.equal((await raw(sim, 'GET', '/api/v1/namespaces/default/services')).status, 200, 'a list names no object');
+    assert.equal((await raw(sim, 'GET', '/api/v1/namespaces/default/services/healthy')).status, 200);
+    const r = await raw(sim, 'GET', '/api/v1/namespaces/default/services/faulty');
+    assert.equal(r.status, 403);
+    assert.equal(r.json()['reason'], 'Forbidden');
+    assert.equal((await raw(sim, 'GET', '/api/v1/namespaces/default/services/faulty')).status, 200);
+    assert.throws(() => sim.faults.arm({ name: '', status: 500, times: 1 }), /name/);
+  });
+
   it('logs every request with method, path, query and status', async () => {
     const before = sim.requests().length;
     await raw(sim, 'GET', '/api/v1/namespaces/default/pods?limit=1&labelSelector=a%3Db');

@@ -3,14 +3,12 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { ServiceBusSender } from '@azure/service-bus';
-import { ActionConsumer } from '../../../forwarder/actions/actionConsumer.ts';
-import { KubeWriter } from '../../../forwarder/actions/kubeWriter.ts';
-import { KubeApi } from '../../../forwarder/kubeApi.ts';
+import type { ActionConsumer } from '../../../forwarder/actions/actionConsumer.ts';
 import { SERVICE_FINALIZER } from '../../../shared/engine/types.ts';
 import type { KubernetesAction } from '../../../shared/messages/kubernetesActionSchema.ts';
 import { kubernetesActionMessageId } from '../../../shared/messages/messageIds.ts';
 import { finalizerFailureRecorder } from '../../../shared/telemetry/finalizerMetrics.ts';
-import { CLUSTER, lbService, startRig, uidOf, waitFor } from '../../integration/forwarder/harness.ts';
+import { CLUSTER, lbService, startActionConsumer, startRig, uidOf, waitFor } from '../../integration/forwarder/harness.ts';
 import type { Rig } from '../../integration/forwarder/harness.ts';
 import { MetricProbe } from './metricProbe.ts';
 
@@ -22,16 +20,7 @@ describe('finalizer metrics', () => {
   before(async () => {
     rig = await startRig();
     sender = rig.client.createSender('k8s-actions');
-    consumer = new ActionConsumer({
-      client: rig.client,
-      cluster: CLUSTER,
-      writer: new KubeWriter({ api: new KubeApi(rig.kubeConfig), instance: 'test' }),
-      log: rig.log,
-      receiveWaitMs: 200,
-      retryDelayMs: 50,
-      onOutcome: finalizerFailureRecorder(probe.meter),
-    });
-    consumer.start();
+    consumer = startActionConsumer(rig, { onOutcome: finalizerFailureRecorder(probe.meter) });
   });
   after(async () => {
     await consumer.stop();
