@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { ServiceBusMessageSender } from '../shared/bus/serviceBusSender.ts';
 import type { KubeObjectKind } from '../shared/engine/types.ts';
 import { ActionConsumer } from './actions/actionConsumer.ts';
+import { answerOfFinalizerAction } from './actions/finalizerAnswers.ts';
 import { KubeWriter } from './actions/kubeWriter.ts';
 import type { QueuedChange } from './changeQueue.ts';
 import { ChangeQueue } from './changeQueue.ts';
@@ -184,6 +185,10 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
     onOutcome: (action, result) => {
       metrics.actions.add(1, { action, result });
       recordFinalizerFailure(action, result);
+    },
+    onResult: (action, outcome) => {
+      const t = answerOfFinalizerAction(action, outcome, translators.get('Pod'), byKind.get('Pod')?.newestResourceVersion ?? null, ctx());
+      if (t) enqueue('Pod', t);
     },
   });
 

@@ -8,7 +8,7 @@
 //   can release the finalizer, so it must see the Pod.
 import { isOurs } from '../shared/engine/admission.ts';
 import type { EngineEvent, KubeObjectKind, WithheldReason } from '../shared/engine/types.ts';
-import { POD_FINALIZER, SERVICE_FINALIZER } from '../shared/engine/types.ts';
+import { EGRESS_LABEL, POD_FINALIZER, SERVICE_FINALIZER } from '../shared/engine/types.ts';
 import { endpointSliceFact, nodeFact, podFact, serviceFact } from '../shared/kube/toFacts.ts';
 import { stableHash } from '../shared/messages/messageIds.ts';
 import { toEngineEventMessage } from '../shared/messages/toEngineEventMessage.ts';
@@ -109,6 +109,16 @@ function upsertOf(objectKind: KubeObjectKind, obj: unknown, snapshot: string | u
   }
 }
 
+/** The pod as it is once out of the egress selector: the label gone, the rest as last seen. */
+function withoutEgressLabel(obj: unknown): unknown {
+  const o = jsonObject(obj);
+  const m = jsonObject(o?.['metadata']);
+  const labels = jsonObject(m?.['labels']);
+  if (o === null || m === null || labels === null || !(EGRESS_LABEL in labels)) return obj;
+  const rest = Object.fromEntries(Object.entries(labels).filter(([k]) => k !== EGRESS_LABEL));
+  return { ...o, metadata: { ...m, labels: rest } };
+}
+
 export class KindChanges {
   readonly objectKind: KubeObjectKind;
   private readonly cluster: string;
@@ -180,9 +190,26 @@ export class KindChanges {
   delete(obj: unknown, ctx: ChangeContext): Translation {
     const id = identityOf(this.objectKind, obj);
     if (typeof id === 'string') return { action: 'reject', key: displayKey(this.objectKind, obj), reason: id };
-    if (id.finalizers.includes(SERVICE_FINALIZER) || id.finalizers.includes(POD_FINALIZER)) return this.upsert(obj, ctx);
+    // Kubernetes deletes nothing that holds a finalizer: a Pod reported deleted with ours left the
+    // label selector. The body is the one from before the change, so the label is taken off here.
+    if (this.objectKind === 'Pod' && id.finalizers.includes(POD_FINALIZER)) return this.upsert(withoutEgressLabel(obj), ctx);
+    if (id.finalizers.includes(SERVICE_FINALIZER)) return this.upsert(obj, ctx);
     const known = this.lastSent.delete(id.uid);
     if (this.objectKind === 'Service' && !known) return { action: 'skip', why: 'notOurs' };
+    return { action: 'send', change: this.deleted(id, ctx) };
+  }
+
+  /**
+   * The object Kubernetes answered a finalizer action with, taken as a fact at once: a pod outside
+   * the label selector is never reported by the watch, so this is how the engine learns that our
+   * finalizer came off it. `gone` (404, or another object under the name) becomes its deletion at
+   * `resourceVersion`, the watch's latest, which is newer than anything sent about it.
+   */
+  answered(obj: unknown, target: { readonly namespace: string | null; readonly name: string; readonly uid: string }, resourceVersion: string | null, ctx: ChangeContext): Translation {
+    if (obj !== null) return this.upsert(obj, ctx);
+    if (resourceVersion === null) return { action: 'skip', why: 'unchanged' };
+    const id: ObjectIdentity = { namespace: target.namespace, name: target.name, uid: target.uid, resourceVersion, finalizers: [] };
+    this.lastSent.delete(id.uid);
     return { action: 'send', change: this.deleted(id, ctx) };
   }
 

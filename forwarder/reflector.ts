@@ -49,6 +49,8 @@ export class Reflector {
   private readonly now: () => number;
   private readonly random: () => number;
   private resourceVersion: string | null = null;
+  /** The newest resourceVersion the kind was listed or watched at; kept across relists. */
+  private newestSeen: string | null = null;
   private relistReason: 'start' | 'expired' | 'requested' | 'error' = 'start';
   /** A relist asked for while a list was running: that list may predate the reason. */
   private relistPending = false;
@@ -70,6 +72,11 @@ export class Reflector {
 
   get hasSynced(): boolean {
     return this.synced;
+  }
+
+  /** A resourceVersion no older than any object of the kind this reflector passed on, or null before the first list. */
+  get newestResourceVersion(): string | null {
+    return this.newestSeen;
   }
 
   /** How long the kind has gone without a successful list or a live watch (0 when healthy). */
@@ -161,6 +168,7 @@ export class Reflector {
     this.o.onRelist?.(this.relistReason);
     this.o.handlers.snapshot(items, resourceVersion);
     this.resourceVersion = resourceVersion;
+    this.newestSeen = resourceVersion;
     this.synced = true;
     this.lastProgress = this.now();
     this.o.log.info('listed', { kind: kind.objectKind, objects: items.length, resourceVersion, reason: this.relistReason });
@@ -223,6 +231,9 @@ export class Reflector {
         return;
     }
     const rv = resourceVersionOf(object);
-    if (rv !== null) this.resourceVersion = rv;
+    if (rv !== null) {
+      this.resourceVersion = rv;
+      this.newestSeen = rv;
+    }
   }
 }

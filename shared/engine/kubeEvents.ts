@@ -5,6 +5,7 @@ import { isInboundName } from './desired.ts';
 import type { Draft } from './draft.ts';
 import { askAgainAfterRelist, forgetAsked } from './kubeActions.ts';
 import { isLivePod, placePodAddresses, placeSliceEndpoints, podEgress } from './placement.ts';
+import { drainingRegistration, isUntrackedPod, withdrawUnlistedPod } from './podWithdrawal.ts';
 import { compareResourceVersions } from './resourceVersion.ts';
 import type { CachedPod, EngineEvent, KubeObjectKind, ObjectRef, PodFact, PodRegistration } from './types.ts';
 
@@ -244,6 +245,7 @@ function pruneUnseen(d: Draft, objectKind: KubeObjectKind, snapshot: string): vo
     // Seen in this list or a newer one, or changed after it (a watch event that overtook the
     // marker): still there. Only what this list could have shown and did not is gone.
     if (atLeast(cached.snapshot, snapshot) || compareResourceVersions(cached.fact.resourceVersion, snapshot) === 1) continue;
+    if (objectKind === 'Pod' && withdrawUnlistedPod(d, key)) continue;
     deleteObject(d, objectKind, key, storedVersion(d, objectKind, key)?.resourceVersion ?? '0');
   }
 }
@@ -306,10 +308,15 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       const key = namespacedKey(pod.namespace, pod.name);
       if (isStale(d, 'Pod', key, pod, e.snapshot)) return;
       const prev = d.kubePods.get(key);
+      // Unlabelled and released (the forwarder's answer to our finalizer removal): forgotten.
+      if (isUntrackedPod(pod)) {
+        if (prev) deleteObject(d, 'Pod', key, pod.resourceVersion);
+        return;
+      }
       const samePod = prev?.fact.uid === pod.uid;
       const registration = registrationOf(d, pod, true);
       // A replacement pod with the same name starts clean; the old one's addresses drain by diff.
-      const registered = registration ?? (samePod ? (prev?.registered ?? null) : null);
+      const registered = registration ?? (samePod ? (prev?.registered ?? null) : drainingRegistration(pod));
       const cached: CachedPod = { fact: pod, snapshot: samePod ? tagAfterUpsert(d, 'Pod', key, e.snapshot) : (e.snapshot ?? null), registered, live: registration !== null };
       d.podsW().set(key, cached);
       if (prev?.registered) d.touchedNames.add(prev.registered.identity);

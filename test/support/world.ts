@@ -210,16 +210,21 @@ export class World {
     if (prev && prev.kind === o.kind && (prev.kind === 'Service' || prev.kind === 'Pod') && (prev.fact).deleting) return;
     const keepFinalizers = prev && (o.kind === 'Service' || o.kind === 'Pod') && prev.fact.uid === o.fact.uid ? (prev.fact as ServiceFact | PodFact).finalizers : null;
     if (o.kind === 'Service') this.put({ kind: 'Service', fact: { ...o.fact, finalizers: keepFinalizers ?? o.fact.finalizers } });
-    else if (o.kind === 'Pod') this.put({ kind: 'Pod', fact: { ...o.fact, finalizers: keepFinalizers ?? o.fact.finalizers } });
-    else this.put(o);
+    else if (o.kind === 'Pod') {
+      // The forwarder watches pods by the egress label: a change to a pod that carried it before
+      // and after neither is never seen (leaving the selector is, as a deletion with its finalizer).
+      const unseen = o.fact.egressLabel === null && (!prev || (prev.kind === 'Pod' && prev.fact.egressLabel === null));
+      this.put({ kind: 'Pod', fact: { ...o.fact, finalizers: keepFinalizers ?? o.fact.finalizers } }, !unseen);
+    } else this.put(o);
   }
 
-  private put(o: ObjectFact): void {
+  /** Stores the object; `reported` says whether the engine hears of it (the forwarder's watch). */
+  private put(o: ObjectFact, reported = true): void {
     const resourceVersion = this.nextRv();
     const key = keyOf(o);
     if ((o.kind === 'Service' || o.kind === 'Pod') && o.fact.deleting && o.fact.finalizers.length === 0) {
       this.cluster.delete(key);
-      this.send([this.deletedEvent(o, resourceVersion)]);
+      if (reported) this.send([this.deletedEvent(o, resourceVersion)]);
       return;
     }
     let event: EngineEvent;
@@ -249,7 +254,7 @@ export class World {
         break;
       }
     }
-    this.send([event]);
+    if (reported) this.send([event]);
   }
 
   private deletedEvent(o: ObjectFact, resourceVersion: string): EngineEvent {
@@ -270,11 +275,11 @@ export class World {
     if (!o) return;
     if ((o.kind === 'Service' || o.kind === 'Pod') && o.fact.finalizers.length > 0) {
       if (o.kind === 'Service') this.put({ kind: 'Service', fact: { ...o.fact, deleting: true } });
-      else this.put({ kind: 'Pod', fact: { ...o.fact, deleting: true } });
+      else this.put({ kind: 'Pod', fact: { ...o.fact, deleting: true } }, o.fact.egressLabel !== null);
       return;
     }
     this.cluster.delete(key);
-    this.send([this.deletedEvent(o, this.nextRv())]);
+    if (o.kind !== 'Pod' || o.fact.egressLabel !== null) this.send([this.deletedEvent(o, this.nextRv())]);
   }
 
   /** Complete one pending service operation; `effects` says whether Azure changed despite a failure. */
@@ -346,7 +351,7 @@ export class World {
       if (o.kind === 'Service') events.push({ kind: 'ServiceUpserted', service: o.fact, snapshot });
       else if (o.kind === 'EndpointSlice') events.push({ kind: 'EndpointSliceUpserted', slice: o.fact, snapshot });
       else if (o.kind === 'Node') events.push({ kind: 'NodeUpserted', node: o.fact, snapshot });
-      else events.push({ kind: 'PodUpserted', pod: o.fact, snapshot });
+      else if (o.fact.egressLabel !== null) events.push({ kind: 'PodUpserted', pod: o.fact, snapshot });
     }
     for (const objectKind of ALL_KINDS) events.push({ kind: 'KubernetesSynced', objectKind, snapshot });
     this.send(events);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CLUSTER, egressPod, events, httpGet, lbService, node, plainPod, slice, startRig, summary, uidOf, waitFor } from './harness.ts';
 import type { Rig } from './harness.ts';
+import { POD_FINALIZER } from '../../../shared/engine/types.ts';
 
 describe('the forwarder, cluster to engine', () => {
   let rig: Rig;
@@ -65,6 +66,36 @@ describe('the forwarder, cluster to engine', () => {
     assert.ok(svc.kind === 'ServiceUpserted' && svc.snapshot === undefined && svc.service.ports[0]?.port === 81);
     const metrics = (await httpGet(f.httpPort!, '/metrics')).text;
     assert.match(metrics, /forwarder_changes_total\{kind="Node",result="unchanged"\} 1/);
+  });
+
+  it('reports an egress pod that lost its label with the label gone, and what Kubernetes answered its release with', async () => {
+    const f = await rig.start();
+    await f.whenReady();
+    await rig.take();
+    const labelled = rig.kube.apply({ ...egressPod('leaver', '10.244.0.41'), metadata: { ...(egressPod('leaver', '10.244.0.41')['metadata'] as object), finalizers: [POD_FINALIZER] } });
+    const first = events(await rig.take(1));
+    assert.ok(first[0]?.kind === 'PodUpserted' && first[0].pod.egressLabel === 'team-a');
+    // The label is removed: the label-selector watch says DELETED, with the body from before.
+    const m = labelled['metadata'] as Record<string, unknown>;
+    rig.kube.apply({ ...labelled, metadata: { ...m, labels: { app: 'x' } } });
+    const left = events(await rig.take(1));
+    assert.equal(left.length, 1);
+    assert.ok(left[0]?.kind === 'PodUpserted', summary(left[0]!));
+    assert.equal(left[0].pod.egressLabel, null);
+    assert.deepEqual(left[0].pod.finalizers, [POD_FINALIZER]);
+    // The engine releases it; the watch no longer sees the pod, the action's answer is passed on.
+    const target = { kind: 'Pod' as const, namespace: 'apps', name: 'leaver', uid: uidOf(labelled) };
+    const sender = rig.client.createSender('k8s-actions');
+    const action = { kind: 'RemoveFinalizer' as const, target, finalizer: POD_FINALIZER };
+    await sender.sendMessages({ body: { v: 1, cluster: CLUSTER, action }, contentType: 'application/json', messageId: 'release-1', sessionId: CLUSTER });
+    const released = events(await rig.take(1));
+    assert.ok(released[0]?.kind === 'PodUpserted' && released[0].pod.finalizers.length === 0 && released[0].pod.egressLabel === null, JSON.stringify(released));
+    // Asked again after the pod was deleted: its deletion is reported at the watch's latest resourceVersion.
+    rig.kube.delete('Pod', 'apps', 'leaver');
+    await sender.sendMessages({ body: { v: 1, cluster: CLUSTER, action }, contentType: 'application/json', messageId: 'release-2', sessionId: CLUSTER });
+    const gone = events(await rig.take(1));
+    assert.ok(gone[0]?.kind === 'ObjectDeleted' && gone[0].objectKind === 'Pod' && gone[0].uid === target.uid, JSON.stringify(gone));
+    await sender.close();
   });
 
   it('tells the engine once when a Service it knew stops being a LoadBalancer', async () => {

@@ -57,8 +57,11 @@ export function richState(): ClusterState {
   w.remove('EndpointSlice', 'api-1');
   w.remove('Node', 'node-c');
   w.remove('Pod', 'egress-3');
-  w.apply({ kind: 'Pod', fact: pod('plain', null, { podIPs: ['10.244.0.99'] }) });
+  // A pod whose finalizer was never added (the action lost) is deleted at once.
+  w.losingKubeActions = true;
+  w.apply({ kind: 'Pod', fact: pod('plain', 'gw-two', { podIPs: ['10.244.0.99'] }) });
   w.remove('Pod', 'plain');
+  w.losingKubeActions = false;
   // A sync in flight with several requests (two addresses per request), once the one the
   // removals started has finished.
   w.completeSync();

@@ -244,7 +244,7 @@ describe('snapshot pruning', () => {
   });
 
   it('prunes only the kind whose snapshot finished', () => {
-    const s = decide(syncedState(), [upsertNode(node('node-a', ['10.0.0.4'])), upsertPod(pod('p1', null))], ctxAt(0)).state;
+    const s = decide(syncedState(), [upsertNode(node('node-a', ['10.0.0.4'])), upsertPod(pod('p1', 'egress-a'))], ctxAt(0)).state;
     const r = decide(s, [{ kind: 'KubernetesSynced', objectKind: 'Node', snapshot: 's2' }], ctxAt(1));
     assert.equal(r.state.kube.nodes.size, 0);
     assert.equal(r.state.kube.pods.size, 1);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { POD_FINALIZER, SERVICE_FINALIZER } from '../../../shared/engine/types.ts';
+import { EGRESS_LABEL, POD_FINALIZER, SERVICE_FINALIZER } from '../../../shared/engine/types.ts';
 import type { EngineEventMessage } from '../../../shared/messages/envelopes.ts';
 import type { Translation } from '../../../forwarder/objectChanges.ts';
 import { KindChanges } from '../../../forwarder/objectChanges.ts';
@@ -97,6 +97,29 @@ describe('what a change means for the engine', () => {
     assert.equal(lostLabel.event.kind, 'PodUpserted');
     const gone = sent(k.delete(pod('10'), ctx));
     assert.equal(gone.event.kind, 'ObjectDeleted');
+  });
+
+  it('takes the egress label off a Pod reported deleted with our finalizer: it left the label selector', () => {
+    const k = new KindChanges('demo', 'Pod');
+    const labelled = pod('9', { finalizers: [POD_FINALIZER], labels: { [EGRESS_LABEL]: 'team-a', app: 'web' } });
+    const live = sent(k.upsert(labelled, ctx));
+    assert.equal(live.event.kind === 'PodUpserted' ? live.event.pod.egressLabel : 'no pod', 'team-a');
+    // The watch's DELETED carries the body from before the label was removed, at the new resourceVersion.
+    const left = sent(k.delete({ ...labelled, metadata: { ...(labelled['metadata'] as object), resourceVersion: '11' } }, ctx));
+    assert.equal(left.event.kind, 'PodUpserted');
+    if (left.event.kind !== 'PodUpserted') return;
+    assert.equal(left.event.pod.egressLabel, null);
+    assert.equal(left.event.pod.resourceVersion, '11');
+    assert.deepEqual(left.event.pod.finalizers, [POD_FINALIZER]);
+  });
+
+  it("passes on Kubernetes' answer to a finalizer removal, and a pod found gone as its deletion", () => {
+    const k = new KindChanges('demo', 'Pod');
+    const released = sent(k.answered(pod('12'), { namespace: 'apps', name: 'p', uid: 'p-1' }, null, ctx));
+    assert.equal(released.event.kind === 'PodUpserted' ? released.event.pod.finalizers.length : -1, 0);
+    const gone = sent(k.answered(null, { namespace: 'apps', name: 'p', uid: 'p-1' }, '40', ctx));
+    assert.deepEqual(gone.event, { kind: 'ObjectDeleted', objectKind: 'Pod', namespace: 'apps', name: 'p', uid: 'p-1', resourceVersion: '40' });
+    assert.deepEqual(k.answered(null, { namespace: 'apps', name: 'p', uid: 'p-1' }, null, ctx), { action: 'skip', why: 'unchanged' }, 'no resourceVersion yet: nothing to say');
   });
 
   it('does not report the deletion of a Service the engine never heard of', () => {
