@@ -168,6 +168,43 @@ describe('registering egress pods', () => {
   });
 });
 
+describe('the egress label value', () => {
+  // What each value the API server accepts makes of a running pod: an identity, nothing (silently),
+  // or nothing with a Warning Event and a rejection observation.
+  const cases: readonly { readonly label: string | null; readonly identity: string | null; readonly warning: string | null }[] = [
+    { label: null, identity: null, warning: null },
+    { label: '', identity: null, warning: null },
+    { label: 'egress-a', identity: A, warning: null },
+    { label: 'Egress-A', identity: A, warning: null },
+    { label: ' ', identity: null, warning: 'ServiceGatewayInvalidEgressLabel' },
+    { label: '-not_valid-', identity: null, warning: 'ServiceGatewayInvalidEgressLabel' },
+    { label: 'default-natgw', identity: null, warning: 'ServiceGatewayReservedEgressLabel' },
+  ];
+  for (const c of cases) {
+    it(`${JSON.stringify(c.label)}: ${c.identity ?? 'no identity'}, ${c.warning ?? 'no Warning'}`, () => {
+      const w = world();
+      addPod(w, 'p1', c.label, { podIPs: ['10.244.0.10'] });
+      assert.ok(w.settle());
+      assert.deepEqual(warnings(w, 'p1'), c.warning === null ? [] : [c.warning]);
+      const rejected = w.observations.filter((o) => o.kind === 'InputRejected' && o.objectKind === 'Pod');
+      assert.equal(rejected.length, c.warning === null ? 0 : 1, JSON.stringify(rejected));
+      assert.deepEqual([...w.state.ops.keys()], c.identity === null ? [] : [c.identity]);
+      assert.deepEqual(w.nrp.snapshot(), c.identity === null ? {} : { [LOC]: { '10.244.0.10': [c.identity] } });
+      assert.equal(holdsFinalizer(w, 'p1'), c.identity !== null);
+    });
+  }
+
+  it('a live egress pod whose label is set to the empty value leaves its identity, silently', () => {
+    const w = running();
+    addPod(w, 'p1', '', { podIPs: ['10.244.0.10'] });
+    assert.ok(w.settle());
+    assert.deepEqual(warnings(w, 'p1'), []);
+    assert.deepEqual(w.observations.filter((o) => o.kind === 'InputRejected'), []);
+    assert.deepEqual(w.nrp.snapshot(), {});
+    assert.equal(w.nrp.services.has(A), false);
+  });
+});
+
 describe('rejected egress input', () => {
   it('reports an invalid label as a Warning and registers nothing', () => {
     const w = world();
