@@ -264,9 +264,8 @@ describe('egress pods leaving', () => {
     const w = running();
     w.remove('Pod', 'p1');
     assert.equal(w.state.ops.get(A)?.state, 'DeletionPending');
-    assert.deepEqual(w.pendingSync?.requests[0]?.addressLocations, [
-      { addressLocation: LOC, addressUpdateAction: 'PartialUpdate', addresses: [{ address: '10.244.0.10', services: [] }] },
-    ]);
+    // Nothing is left under the location: it is deleted (the drain of the pod's address).
+    assert.deepEqual(w.pendingSync?.requests[0]?.addressLocations, [{ addressLocation: LOC, addressUpdateAction: 'PartialUpdate', addresses: [] }]);
     assert.ok(holdsFinalizer(w, 'p1'));
 
     w.completeSync();
@@ -379,10 +378,11 @@ describe('egress pods leaving', () => {
     addPod(w, 'p1', 'egress-b', { podIPs: ['10.244.0.10'] });
     assert.equal(w.state.ops.get(A)?.state, 'DeletionPending');
     assert.ok(w.settle());
-    const entries = commands(w.commands.slice(mark), 'SyncLocations').flatMap((s) => s.sync.requests.flatMap((r) => r.addressLocations.flatMap((l) => l.addresses)));
-    assert.deepEqual(entries, [
-      { address: '10.244.0.10', services: [] },
-      { address: '10.244.0.10', services: ['egress-b'] },
+    // The drain of A leaves nothing under the location, which is deleted; B then writes it whole.
+    const sent = commands(w.commands.slice(mark), 'SyncLocations').flatMap((s) => s.sync.requests.flatMap((r) => r.addressLocations));
+    assert.deepEqual(sent, [
+      { addressLocation: LOC, addressUpdateAction: 'PartialUpdate', addresses: [] },
+      { addressLocation: LOC, addressUpdateAction: 'FullUpdate', addresses: [{ address: '10.244.0.10', services: ['egress-b'] }] },
     ]);
     assert.equal(w.nrp.services.has(A), false);
     assert.equal(w.nrp.services.get('egress-b'), 'Outbound');
