@@ -31,6 +31,17 @@ function reject(reason: AdmissionReason, message: string): Admission {
   return { admitted: false, reason, message };
 }
 
+/** Go's white space (unicode.IsSpace), which the reference's strings.TrimSpace removes. */
+const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*/.source;
+const WHOLE_MINUTES = new RegExp(String.raw`^${GO_SPACE}\+?(\d+)${GO_SPACE}$`);
+
+/** The annotation's number as the reference reads it (strings.TrimSpace, then strconv.Atoi, which
+ * takes one leading '+'); NaN for anything else. A '-' number is out of range either way. */
+function wholeMinutes(value: string): number {
+  const digits = WHOLE_MINUTES.exec(value)?.[1];
+  return digits === undefined ? NaN : Number(digits);
+}
+
 function backendPortOf(targetPort: number | string | null, port: number): number | null {
   if (targetPort === null || targetPort === 0 || targetPort === '0') return port;
   if (typeof targetPort === 'number') return targetPort;
@@ -56,7 +67,7 @@ export function admitInboundService(service: ServiceFact): Admission {
   let idleTimeoutMinutes = DEFAULT_IDLE_TIMEOUT_MINUTES;
   const idle = ann[IDLE_TIMEOUT_ANNOTATION];
   if (idle !== undefined) {
-    const n = /^\s*\d+\s*$/.test(idle) ? Number(idle) : NaN;
+    const n = wholeMinutes(idle);
     if (!(n >= 4 && n <= 30)) {
       return reject('InvalidIdleTimeout', `${IDLE_TIMEOUT_ANNOTATION} must be a whole number of minutes from 4 to 30, got "${idle}"`);
     }

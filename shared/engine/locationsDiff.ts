@@ -27,7 +27,8 @@ function allAddresses(want: ReadonlyMap<string, readonly string[]>): AddressUpda
 /**
  * What NRP must be told so that it holds `desired`:
  * - a location NRP does not have (or whose content is uncertain) gets `FullUpdate` with all its addresses;
- * - a location whose node is gone gets an empty address list (NRP deletes the location);
+ * - a location NRP has but the cluster wants nothing under (its node is gone, or has no addresses
+ *   left) gets an empty address list: NRP deletes the location, as the reference has it deleted;
  * - otherwise `PartialUpdate` with each changed address, an empty service list deleting one.
  * Locations and addresses come out sorted, so equal inputs give byte-equal requests.
  */
@@ -37,16 +38,12 @@ export function diffLocations(desired: DesiredLocations, mirror: ReadonlyMap<str
   for (const location of [...locations].sort()) {
     const want = desired.get(location);
     const have = mirror.get(location);
-    if (!have || !have.certain) {
-      if (want && want.size > 0) {
-        updates.push({ addressLocation: location, addressUpdateAction: 'FullUpdate', addresses: allAddresses(want) });
-      } else if (have) {
-        updates.push({ addressLocation: location, addressUpdateAction: 'PartialUpdate', addresses: [] });
-      }
+    if (!want || want.size === 0) {
+      if (have) updates.push({ addressLocation: location, addressUpdateAction: 'PartialUpdate', addresses: [] });
       continue;
     }
-    if (!want) {
-      updates.push({ addressLocation: location, addressUpdateAction: 'PartialUpdate', addresses: [] });
+    if (!have || !have.certain) {
+      updates.push({ addressLocation: location, addressUpdateAction: 'FullUpdate', addresses: allAddresses(want) });
       continue;
     }
     // Collect the changes first and sort only those: in steady state they are a handful out of

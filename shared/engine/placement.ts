@@ -89,8 +89,10 @@ export type PodEgress =
   | { readonly kind: 'invalid'; readonly rejection: Rejection }
   | { readonly kind: 'identity'; readonly identity: string };
 
+/** The egress identity a pod's label names. An empty value names none: the pod is simply not an
+ * egress pod (no Warning Event, no rejection), as a pod without the label. */
 export function podEgress(pod: PodFact): PodEgress {
-  if (pod.egressLabel === null) return { kind: 'none' };
+  if (pod.egressLabel === null || pod.egressLabel === '') return { kind: 'none' };
   const check = checkEgressIdentity(pod.egressLabel);
   if (!check.valid) return { kind: 'invalid', rejection: { reason: check.reason, detail: check.message } };
   return { kind: 'identity', identity: check.identity };

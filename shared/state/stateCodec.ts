@@ -169,8 +169,12 @@ const serviceOp = z.discriminatedUnion('state', [opNotStarted, opCreating, opCre
 
 const nrpServiceType = z.enum(['Inbound', 'Outbound', 'InboundOutbound']);
 
-/** A location as stored: its address map as [address, services] pairs sorted by address. */
-const storedLocation = z.object({ addresses: list(z.tuple([z.string(), list(z.string())])), certain: z.boolean() });
+const storedAddresses = list(z.tuple([z.string(), list(z.string())]).readonly());
+/** A location as stored: its address map as [address, services] pairs sorted by address. A location
+ * too large for one row is stored in parts (locationRows.ts): this is part 0, which says how many
+ * parts there are when there is more than one; parts 1… hold only addresses. */
+const storedLocation = z.object({ addresses: storedAddresses, certain: z.boolean(), parts: z.number().int().min(2).optional() });
+const storedLocationPart = z.object({ addresses: storedAddresses });
 
 const addressUpdate = z.object({ address: z.string(), services: list(z.string()) });
 const addressLocationUpdate = z.object({
@@ -246,17 +250,41 @@ const askedAction = z.union([
 ]);
 export const decodeAsked = (json: string, what: string): AskedAction => decodeWith(askedAction, json, what);
 
-/** An NRP location: its address map becomes [address, services] pairs in address order, so equal
- * locations always give equal JSON whatever order their map was filled in. */
-export function encodeLocation(location: NrpLocation): string {
-  const addresses = [...location.addresses].sort((a, b) => byString(a[0], b[0]));
-  const stored: z.input<typeof storedLocation> = { addresses, certain: location.certain };
+/** One stored address of a location: [address, sorted services]. */
+export type StoredAddress = readonly [string, readonly string[]];
+
+/** A location's addresses in address order, so equal locations always give equal JSON whatever
+ * order their map was filled in. */
+export function sortedAddresses(location: NrpLocation): StoredAddress[] {
+  return [...location.addresses].sort((a, b) => byString(a[0], b[0]));
+}
+
+/** Part 0 of a location: the first addresses, whether it is certain, and the number of parts when
+ * more than one (a location in one row is `{"addresses": […], "certain": …}` as it always was). */
+export function encodeLocationHead(addresses: readonly StoredAddress[], certain: boolean, parts: number): string {
+  const stored: z.input<typeof storedLocation> = parts > 1 ? { addresses, certain, parts } : { addresses, certain };
   return JSON.stringify(stored);
 }
 
-export function decodeLocation(json: string, what: string): NrpLocation {
+/** Part 1… of a location: its next addresses. */
+export function encodeLocationPart(addresses: readonly StoredAddress[]): string {
+  const stored: z.input<typeof storedLocationPart> = { addresses };
+  return JSON.stringify(stored);
+}
+
+export interface StoredLocationHead {
+  readonly addresses: readonly StoredAddress[];
+  readonly certain: boolean;
+  readonly parts: number;
+}
+
+export function decodeLocationHead(json: string, what: string): StoredLocationHead {
   const stored = decodeWith(storedLocation, json, what);
-  return { addresses: new Map(stored.addresses), certain: stored.certain };
+  return { addresses: stored.addresses, certain: stored.certain, parts: stored.parts ?? 1 };
+}
+
+export function decodeLocationPart(json: string, what: string): readonly StoredAddress[] {
+  return decodeWith(storedLocationPart, json, what).addresses;
 }
 
 export interface MetaSource {

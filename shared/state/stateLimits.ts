@@ -3,12 +3,10 @@
 // not fit is withheld (its last known state stays, its owner gets a Warning Event), so one object
 // can never make every save of its cluster fail.
 import type { ClusterState, EngineEvent, KubeObjectKind } from '../engine/types.ts';
-import { StateLimitError, decodeKeyPart, diffRows } from './stateRows.ts';
+import { MAX_VALUE_CHARS, StateLimitError, decodeKeyPart, diffRows } from './stateRows.ts';
 import type { RowChange } from './stateRows.ts';
 
-/** An entity holds 1 MiB (strings at 2 bytes a character). A row carries its value and, before
- * the commit, an undo copy, so each of them is held to a bit less than half of that. */
-export const MAX_VALUE_CHARS = 240_000;
+export { MAX_VALUE_CHARS };
 
 export interface RowLimitViolation {
   readonly rowKey: string;

@@ -1,7 +1,8 @@
 // The row layout of a ClusterState, shared by every store: one meta record plus one row per map
-// entry, keyed `<kind>|<encoded key>`. `diffRows` finds the rows that differ between a loaded state
-// and the state decide() derived from it without deep comparisons: decide() is copy-on-write, so a
-// Map that is === to the loaded one is unchanged, and so is a value that is === to the loaded one.
+// entry (a location too large for one row: one row per part, locationRows.ts), keyed
+// `<kind>|<encoded key>`. `diffRows` finds the rows that differ between a loaded state and the
+// state decide() derived from it without deep comparisons: decide() is copy-on-write, so a Map
+// that is === to the loaded one is unchanged, and so is a value that is === to the loaded one.
 import { initialState } from '../engine/state.ts';
 import type {
   AskedAction,
@@ -19,7 +20,6 @@ import type {
 } from '../engine/types.ts';
 import {
   StateCorruptError,
-  decodeLocation,
   decodeMeta,
   decodeNode,
   decodeNrpService,
@@ -30,15 +30,19 @@ import {
   decodeService,
   decodeSlice,
   decodeTombstone,
-  encodeLocation,
   encodeMeta,
   encodePlain,
 } from './stateCodec.ts';
+import { locationFromParts, locationPartsJson } from './locationRows.ts';
 
 export type RowKind = 'op' | 'svc' | 'slice' | 'node' | 'pod' | 'tomb' | 'nrpsvc' | 'loc' | 'syncreq' | 'release';
 
 /** Table Storage allows 1 KiB keys; longer keys are refused before anything is written. */
 export const MAX_KEY_LENGTH = 1_024;
+
+/** An entity holds 1 MiB (strings at 2 bytes a character). A row carries its value and, before
+ * the commit, an undo copy, so each of them is held to a bit less than half of that. */
+export const MAX_VALUE_CHARS = 240_000;
 
 /** A row that cannot be stored: a key too long once encoded, or a value too large for a row. */
 export class StateLimitError extends Error {
@@ -148,7 +152,8 @@ interface Collected {
   readonly tombstones: Map<string, Tombstone>;
   readonly ops: Map<string, ServiceOp>;
   readonly nrpServices: Map<string, NrpServiceType>;
-  readonly locations: Map<string, NrpLocation>;
+  /** location -> part number -> the part's row. */
+  readonly locationParts: Map<string, Map<number, { readonly rowKey: string; readonly json: string }>>;
   /** syncId -> request index -> request (with the row key, to report strays). */
   readonly requests: Map<string, Map<number, { readonly rowKey: string; readonly request: LocationsRequest }>>;
   readonly asked: Map<string, AskedAction>;
@@ -225,6 +230,69 @@ function mapFamily<V>(
   });
 }
 
+/** The row key of part `n` of a location: part 0 is `loc|<location>`, as a location in one row. */
+function locationRowKey(location: string, n: number): string {
+  return n === 0 ? rowKeyOf('loc', location) : rowKeyOf('loc', location, String(n));
+}
+
+/**
+ * The rows of each location object, as stored when it was loaded, otherwise as encoded (once). A
+ * save compares a location with the rows it was read from, not with a fresh encoding of them: the
+ * before-values a store writes as undo copies, deletes or leaves alone are then exactly what is
+ * stored, even for a location stored under another cut (other limits, an older cut function), so
+ * no part of it can be left behind or mixed with parts of another cut. Locations are immutable, as
+ * every value of the state (decide() is copy-on-write).
+ */
+const locationRowCache = new WeakMap<NrpLocation, readonly string[]>();
+
+function locationRows(location: NrpLocation): readonly string[] {
+  let rows = locationRowCache.get(location);
+  if (!rows) {
+    rows = locationPartsJson(location, MAX_VALUE_CHARS);
+    locationRowCache.set(location, rows);
+  }
+  return rows;
+}
+
+function locationPartChanges(location: string, before: readonly string[], after: readonly string[], out: RowChange[]): void {
+  for (let n = 0; n < Math.max(before.length, after.length); n++) {
+    const was = before[n] ?? null;
+    const now = after[n] ?? null;
+    if (was !== now) out.push({ rowKey: locationRowKey(location, n), before: was, after: now });
+  }
+}
+
+/** The NRP mirror's locations: one row each, or parts when one row cannot hold it (locationRows.ts). */
+const locationFamily: RowFamily = {
+  kind: 'loc',
+  changes(base, next, out) {
+    const before = base.nrp.locations;
+    const after = next.nrp.locations;
+    if (before === after) return;
+    for (const [location, value] of after) {
+      const old = before.get(location);
+      if (old !== value) locationPartChanges(location, old === undefined ? [] : locationRows(old), locationRows(value), out);
+    }
+    for (const [location, old] of before) if (!after.has(location)) locationPartChanges(location, locationRows(old), [], out);
+  },
+  rows(state, out) {
+    for (const [location, value] of state.nrp.locations) locationRows(value).forEach((json, n) => out.set(locationRowKey(location, n), json));
+  },
+  collect(parts, rowKey, json, into) {
+    const [location, part] = parts;
+    const n = part === undefined ? 0 : Number(part);
+    if (location === undefined || parts.length > 2 || (part !== undefined && (!Number.isSafeInteger(n) || n < 1 || String(n) !== part))) {
+      throw new StateCorruptError(`row ${rowKey}: expected loc|<location> or loc|<location>|<part>`);
+    }
+    let byPart = into.locationParts.get(location);
+    if (!byPart) {
+      byPart = new Map();
+      into.locationParts.set(location, byPart);
+    }
+    byPart.set(n, { rowKey, json });
+  },
+};
+
 const requestRows = new WeakMap<object, ReadonlyMap<string, LocationsRequest>>();
 const NO_ROWS: ReadonlyMap<string, never> = new Map<string, never>();
 
@@ -249,7 +317,7 @@ const FAMILIES: readonly RowFamily[] = [
   mapFamily('pod', (s) => s.kube.pods, encodePlain, decodePod, (c) => c.pods),
   mapFamily('tomb', (s) => s.kube.tombstones, encodePlain, decodeTombstone, (c) => c.tombstones),
   mapFamily('nrpsvc', (s) => s.nrp.services, encodePlain, decodeNrpService, (c) => c.nrpServices),
-  mapFamily('loc', (s) => s.nrp.locations, encodeLocation, decodeLocation, (c) => c.locations),
+  locationFamily,
   family<LocationsRequest>({
     kind: 'syncreq',
     source: (s) => s.sync.inFlight,
@@ -327,7 +395,7 @@ export function assembleState(cluster: string, metaJson: string | null, rows: It
     tombstones: new Map(),
     ops: new Map(),
     nrpServices: new Map(),
-    locations: new Map(),
+    locationParts: new Map(),
     requests: new Map(),
     asked: new Map(),
   };
@@ -356,6 +424,12 @@ export function assembleState(cluster: string, metaJson: string | null, rows: It
     inFlight = { syncId: stored.syncId, requests, startedAt: stored.startedAt };
   }
 
+  const locations = new Map<string, NrpLocation>();
+  for (const [location, parts] of c.locationParts) {
+    const value = locationFromParts(parts, `location ${location} of cluster ${cluster}`);
+    locationRowCache.set(value, [...parts].sort((a, b) => a[0] - b[0]).map(([, p]) => p.json));
+    locations.set(location, value);
+  }
   const tombstones = new Map([...c.tombstones].sort((a, b) => a[1].deletedAt - b[1].deletedAt || byKey(a, b)));
   const state: ClusterState = {
     schemaVersion: 1,
@@ -371,7 +445,7 @@ export function assembleState(cluster: string, metaJson: string | null, rows: It
       tombstones,
     },
     ops: sorted(c.ops),
-    nrp: { services: sorted(c.nrpServices), locations: sorted(c.locations) },
+    nrp: { services: sorted(c.nrpServices), locations: sorted(locations) },
     sync: { ...meta.sync, inFlight },
     asked: sorted(c.asked),
   };

@@ -199,6 +199,9 @@ function assertConverged(w: World, keptLive: ReadonlySet<string>): void {
   assert.equal(w.nrp.overlayRefusals, 0, 'a service was unregistered while NRP still mapped addresses to it');
   const want = expectedNrp(w.cluster.values(), admitted);
   assert.deepEqual(w.nrp.snapshot(), want.locations, 'address locations differ from what the cluster asks for');
+  // The snapshot leaves empty locations out; NRP and the mirror hold none (reference: they are deleted).
+  assert.deepEqual([...w.nrp.locations].filter(([, a]) => a.size === 0).map(([l]) => l), [], 'an emptied location is left in NRP');
+  assert.deepEqual([...w.state.nrp.locations].filter(([, l]) => l.addresses.size === 0).map(([k]) => k), [], 'an emptied location is left in the mirror');
   assert.deepEqual(new Map([...w.nrp.services].sort()), new Map([...want.services].sort()), 'registered services differ');
   for (const [name, kind] of want.services) {
     assert.ok(w.nrp.resources.has(name) && w.nrp.resources.has(`${name}-pip`), `resources of ${kind} ${name} missing`);

@@ -161,6 +161,8 @@ export function updateAddressLocations(store: NrpStore, raw: unknown): void {
       parsed.push({ ip: addr.ip, services: resolveServices(store, a.services ?? [], addr.ip) });
     }
 
+    // "Location-level partial update with no address deletes it" (the SDK's contract); nothing
+    // else does: a location whose addresses are all removed, or replaced by none, stays, empty.
     if (locAction === 'PartialUpdate' && parsed.length === 0) {
       next.delete(where.ip);
       continue;
@@ -170,8 +172,7 @@ export function updateAddressLocations(store: NrpStore, raw: unknown): void {
       if (a.services.length === 0) map.delete(a.ip);
       else map.set(a.ip, new Set(a.services));
     }
-    if (map.size === 0) next.delete(where.ip);
-    else next.set(where.ip, map);
+    next.set(where.ip, map);
   }
   store.locations = next;
 }

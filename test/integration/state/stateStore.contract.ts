@@ -9,7 +9,7 @@ import type { LoadedState, StateStore } from '../../../shared/state/stateStore.t
 import { isStateConflictError } from '../../../shared/state/stateStore.ts';
 import { StateLimitError, rowKeyOf, rowsOf } from '../../../shared/state/stateRows.ts';
 import { ctxAt, deleted, service, slice, upsertService, upsertSlice } from '../../support/builders.ts';
-import { ODD_KEYS, richState, syncedState, withBigSlice, withMirror, withOddKeys, withServiceVersion } from './states.ts';
+import { ODD_KEYS, richState, syncedState, withAddressServices, withBigLocation, withBigSlice, withMirror, withOddKeys, withServiceVersion } from './states.ts';
 
 export interface StoreUnderTest {
   readonly store: StateStore;
@@ -196,6 +196,38 @@ export function describeStateStoreContract(name: string, makeStore: MakeStore): 
       let addresses = 0;
       for (const l of loaded.state.nrp.locations.values()) addresses += l.addresses.size;
       assert.equal(addresses, 100_000);
+    });
+
+    it('saves and reloads a location too large for one row, in parts that each fit, rewriting only what changed', async () => {
+      const { store, takeRowWrites } = await makeStore();
+      const state = withBigLocation(syncedState(0, 'big-location'), 1_000, 20);
+      const first = await store.load(state.cluster);
+      const saved = await store.save(first, state);
+      const parts = [...rowsOf(state).keys()].filter((k) => k.startsWith(`${rowKeyOf('loc', '10.0.0.4')}`));
+      assert.ok(parts.length >= 4, `the location is stored in ${parts.length} rows`);
+      assert.ok(parts.includes(rowKeyOf('loc', '10.0.0.4')), 'part 0 keeps the one-row key');
+      const loaded = await store.load(state.cluster);
+      assert.deepEqual(loaded.state, state);
+      assert.equal(loaded.state.nrp.locations.get('10.0.0.4')?.addresses.size, 1_000);
+
+      // Unchanged: nothing is written.
+      takeRowWrites();
+      await store.save(saved, saved.state);
+      assert.deepEqual(takeRowWrites(), []);
+
+      // One address changes: only the part that holds it is written.
+      const afterOne = await store.save(loaded, withAddressServices(loaded.state, '10.0.0.4', '10.244.1.17', ['one-service']));
+      assert.equal(takeRowWrites().length, 1);
+      assert.deepEqual((await store.load(state.cluster)).state, afterOne.state);
+
+      // Shrunk to fit one row: the other parts are deleted.
+      const small = withBigLocation(afterOne.state, 10, 2);
+      await store.save(afterOne, small);
+      const written = takeRowWrites();
+      for (const k of parts) assert.ok(written.includes(k), `${k} rewritten or deleted`);
+      const reloaded = await store.load(state.cluster);
+      assert.equal(reloaded.state.nrp.locations.get('10.0.0.4')?.addresses.size, 10);
+      assert.deepEqual([...rowsOf(reloaded.state).keys()].filter((k) => k.startsWith(rowKeyOf('loc', '10.0.0.4'))), [rowKeyOf('loc', '10.0.0.4')]);
     });
 
     it('round-trips an EndpointSlice of 1,000 endpoints', async () => {

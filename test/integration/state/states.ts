@@ -113,6 +113,35 @@ export function withMirror(state: ClusterState, locations: number, perLocation: 
   return { ...state, nrp: { services, locations: map } };
 }
 
+/**
+ * A state whose mirror has one location `10.0.0.4` of `addresses` addresses, each in
+ * `servicesPerAddress` of 100 inbound services: about 39 characters of JSON per service, so 1,000
+ * addresses in 20 services are some 800,000 characters, several times what one row holds.
+ */
+export function withBigLocation(state: ClusterState, addresses: number, servicesPerAddress: number): ClusterState {
+  const names = Array.from({ length: 100 }, (_, i) => uidOf(`big-svc-${i}`)).sort();
+  const services = new Map(state.nrp.services);
+  for (const n of names) services.set(n, 'Inbound');
+  const map = new Map<string, readonly string[]>();
+  for (let a = 0; a < addresses; a++) {
+    const mine = Array.from({ length: servicesPerAddress }, (_, s) => names[(a + s * 7) % names.length] ?? '');
+    map.set(`10.244.${a >> 8}.${a & 255}`, [...new Set(mine)].sort());
+  }
+  const locations = new Map(state.nrp.locations).set('10.0.0.4', { addresses: map, certain: true });
+  return { ...state, nrp: { services, locations } };
+}
+
+/** `state` with the services of one address of location `location` replaced. */
+export function withAddressServices(state: ClusterState, location: string, address: string, services: readonly string[] | null): ClusterState {
+  const loc = state.nrp.locations.get(location);
+  assert.ok(loc, `location ${location} in state`);
+  const addresses = new Map(loc.addresses);
+  if (services === null) addresses.delete(address);
+  else addresses.set(address, services);
+  const locations = new Map(state.nrp.locations).set(location, { ...loc, addresses });
+  return { ...state, nrp: { ...state.nrp, locations } };
+}
+
 /** A state whose one EndpointSlice has `endpoints` endpoints over 50 nodes. */
 export function withBigSlice(state: ClusterState, endpoints: number): ClusterState {
   const svc = service('big');

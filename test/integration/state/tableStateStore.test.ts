@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { odata } from '@azure/data-tables';
 import type { ClusterState } from '../../../shared/engine/types.ts';
 import { StateCorruptError } from '../../../shared/state/stateCodec.ts';
-import { StateLimitError, partitionKeyOf, rowsOf } from '../../../shared/state/stateRows.ts';
+import { StateLimitError, partitionKeyOf, rowKeyOf, rowsOf } from '../../../shared/state/stateRows.ts';
 import type { LoadedState } from '../../../shared/state/stateStore.ts';
 import { isStateConflictError } from '../../../shared/state/stateStore.ts';
 import { CHUNK_CHARS } from '../../../shared/state/tableEntities.ts';
@@ -17,7 +17,7 @@ import { pod } from '../../support/builders.ts';
 import type { Azurite, InstrumentedTableClient } from './azurite.ts';
 import { startAzurite } from './azurite.ts';
 import { describeStateStoreContract } from './stateStore.contract.ts';
-import { churn, richState, syncedState, withBigSlice, withMirror } from './states.ts';
+import { churn, richState, syncedState, withBigLocation, withBigSlice, withMirror } from './states.ts';
 
 let azurite: Azurite;
 let tables = 0;
@@ -76,6 +76,18 @@ function bigChange(state: ClusterState): ClusterState {
   return { ...grown, sequence: state.sequence + 1 };
 }
 
+/**
+ * `state` with its big location `10.0.0.4` reworked: every address gains a service and the last
+ * 500 addresses go, so every part is rewritten and the last parts are deleted.
+ */
+function reworkedLocation(state: ClusterState): ClusterState {
+  const loc = state.nrp.locations.get('10.0.0.4');
+  assert.ok(loc);
+  const kept = [...loc.addresses].slice(0, loc.addresses.size - 500);
+  const addresses = new Map(kept.map(([address, services]) => [address, [...services, 'ffffffff-0000-4000-8000-reworked0000'].sort()] as const));
+  return { ...state, nrp: { ...state.nrp, locations: new Map(state.nrp.locations).set('10.0.0.4', { ...loc, addresses }) }, sequence: state.sequence + 1 };
+}
+
 async function seeded(): Promise<{ client: InstrumentedTableClient; store: TableStateStore; loaded: LoadedState }> {
   const { client, store } = storeOn(freshTable());
   const state = withPods(richState(), 'p', 150);
@@ -125,6 +137,42 @@ describe('TableStateStore', () => {
         await assertNoResidue(client, next);
       });
     }
+
+    it('never mixes the parts of two saves of a location: a crash between them loads the old location whole', async () => {
+      const { client, store } = storeOn(freshTable());
+      const state = withBigLocation(syncedState(0, 'parts-crash'), 4_000, 20);
+      await store.save(await store.load(state.cluster), state);
+      const loaded = await store.load(state.cluster);
+      const next = reworkedLocation(loaded.state);
+
+      // The same save on a twin table, to see it spans several transactions.
+      const twin = storeOn(freshTable());
+      await twin.store.save(await twin.store.load(state.cluster), state);
+      twin.client.take();
+      await twin.store.save(await twin.store.load(state.cluster), next);
+      const { transactions } = twin.client.take();
+      assert.ok(transactions >= 2, `the save takes ${transactions} transactions`);
+
+      client.take();
+      client.crashAt = transactions - 1;
+      await assert.rejects(store.save(loaded, next), /injected crash/);
+      client.crashAt = null;
+      // The table now holds new parts (uncommitted) beside old ones; the load reads every part as it was.
+      const rows = await rawRows(client, state.cluster);
+      const generation = rows.find((e) => e.rowKey === 'meta')?.['generation'];
+      const head = rowKeyOf('loc', '10.0.0.4');
+      const parts = rows.filter((e) => e.rowKey === head || e.rowKey?.startsWith(`${head}|`));
+      assert.ok(typeof generation === 'number');
+      assert.ok(parts.some((e) => e['gen'] === generation + 1), 'some parts of the new location were written');
+      assert.ok(parts.some((e) => e['gen'] === generation), 'some parts are still those of the old location');
+      const afterCrash = await store.load(state.cluster);
+      assert.deepEqual(afterCrash.state, loaded.state);
+
+      const again = reworkedLocation(afterCrash.state);
+      await store.save(afterCrash, again);
+      assert.deepEqual((await store.load(again.cluster)).state, again);
+      await assertNoResidue(client, again);
+    });
 
     it('lets a second reader load across a whole save: it gets the state after, not a corruption error', async () => {
       const { client, store, loaded } = await seeded();

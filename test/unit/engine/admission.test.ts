@@ -106,13 +106,47 @@ describe('admitInboundService rejects what Service Gateway cannot build', () => 
   }
 });
 
-describe('admitInboundService accepts', () => {
-  for (const value of ['4', '30', '17', ' 5 ', '05']) {
-    it(`an idle timeout of ${JSON.stringify(value)} minutes`, () => {
-      const config = admittedConfig(admitInboundService(service('web', { annotations: { [IDLE_TIMEOUT_ANNOTATION]: value } })));
-      assert.equal(config.idleTimeoutMinutes, Number(value));
+// The reference reads the annotation with strings.TrimSpace and strconv.Atoi, then checks 4-30:
+// Go's white space around it is dropped, one leading '+' is allowed, anything else is refused.
+const idleTimeouts: readonly { readonly value: string; readonly minutes: number | null }[] = [
+  { value: '4', minutes: 4 },
+  { value: '30', minutes: 30 },
+  { value: '17', minutes: 17 },
+  { value: '05', minutes: 5 },
+  { value: ' 5 ', minutes: 5 },
+  { value: '+10', minutes: 10 },
+  { value: ' +10\t', minutes: 10 },
+  { value: '\n\r\v\f12', minutes: 12 },
+  { value: '\u00a0\u008513\u3000\u2028', minutes: 13 },
+  { value: '+004', minutes: 4 },
+  { value: '+3', minutes: null },
+  { value: '+31', minutes: null },
+  { value: '+', minutes: null },
+  { value: '++10', minutes: null },
+  { value: '+-10', minutes: null },
+  { value: '-10', minutes: null },
+  { value: '+ 10', minutes: null },
+  { value: '1 0', minutes: null },
+  { value: '10+', minutes: null },
+  { value: ' ', minutes: null },
+  { value: '\ufeff10', minutes: null },
+  { value: '10\u200b', minutes: null },
+  { value: '1e1', minutes: null },
+  { value: '0x0a', minutes: null },
+  { value: '１０', minutes: null },
+];
+
+describe('admitInboundService reads the idle-timeout annotation as the reference does', () => {
+  for (const c of idleTimeouts) {
+    it(`${c.minutes === null ? 'rejects' : `reads ${c.minutes} minutes from`} ${JSON.stringify(c.value)}`, () => {
+      const admission = admitInboundService(service('web', { annotations: { [IDLE_TIMEOUT_ANNOTATION]: c.value } }));
+      if (c.minutes === null) assert.equal(rejectionReason(admission), 'InvalidIdleTimeout');
+      else assert.equal(admittedConfig(admission).idleTimeoutMinutes, c.minutes);
     });
   }
+});
+
+describe('admitInboundService accepts', () => {
 
   it('the internal annotation set to "false"', () => {
     admittedConfig(admitInboundService(service('web', { annotations: { [INTERNAL_LB_ANNOTATION]: 'false' } })));

@@ -168,6 +168,43 @@ describe('registering egress pods', () => {
   });
 });
 
+describe('the egress label value', () => {
+  // What each value the API server accepts makes of a running pod: an identity, nothing (silently),
+  // or nothing with a Warning Event and a rejection observation.
+  const cases: readonly { readonly label: string | null; readonly identity: string | null; readonly warning: string | null }[] = [
+    { label: null, identity: null, warning: null },
+    { label: '', identity: null, warning: null },
+    { label: 'egress-a', identity: A, warning: null },
+    { label: 'Egress-A', identity: A, warning: null },
+    { label: ' ', identity: null, warning: 'ServiceGatewayInvalidEgressLabel' },
+    { label: '-not_valid-', identity: null, warning: 'ServiceGatewayInvalidEgressLabel' },
+    { label: 'default-natgw', identity: null, warning: 'ServiceGatewayReservedEgressLabel' },
+  ];
+  for (const c of cases) {
+    it(`${JSON.stringify(c.label)}: ${c.identity ?? 'no identity'}, ${c.warning ?? 'no Warning'}`, () => {
+      const w = world();
+      addPod(w, 'p1', c.label, { podIPs: ['10.244.0.10'] });
+      assert.ok(w.settle());
+      assert.deepEqual(warnings(w, 'p1'), c.warning === null ? [] : [c.warning]);
+      const rejected = w.observations.filter((o) => o.kind === 'InputRejected' && o.objectKind === 'Pod');
+      assert.equal(rejected.length, c.warning === null ? 0 : 1, JSON.stringify(rejected));
+      assert.deepEqual([...w.state.ops.keys()], c.identity === null ? [] : [c.identity]);
+      assert.deepEqual(w.nrp.snapshot(), c.identity === null ? {} : { [LOC]: { '10.244.0.10': [c.identity] } });
+      assert.equal(holdsFinalizer(w, 'p1'), c.identity !== null);
+    });
+  }
+
+  it('a live egress pod whose label is set to the empty value leaves its identity, silently', () => {
+    const w = running();
+    addPod(w, 'p1', '', { podIPs: ['10.244.0.10'] });
+    assert.ok(w.settle());
+    assert.deepEqual(warnings(w, 'p1'), []);
+    assert.deepEqual(w.observations.filter((o) => o.kind === 'InputRejected'), []);
+    assert.deepEqual(w.nrp.snapshot(), {});
+    assert.equal(w.nrp.services.has(A), false);
+  });
+});
+
 describe('rejected egress input', () => {
   it('reports an invalid label as a Warning and registers nothing', () => {
     const w = world();
@@ -227,9 +264,8 @@ describe('egress pods leaving', () => {
     const w = running();
     w.remove('Pod', 'p1');
     assert.equal(w.state.ops.get(A)?.state, 'DeletionPending');
-    assert.deepEqual(w.pendingSync?.requests[0]?.addressLocations, [
-      { addressLocation: LOC, addressUpdateAction: 'PartialUpdate', addresses: [{ address: '10.244.0.10', services: [] }] },
-    ]);
+    // Nothing is left under the location: it is deleted (the drain of the pod's address).
+    assert.deepEqual(w.pendingSync?.requests[0]?.addressLocations, [{ addressLocation: LOC, addressUpdateAction: 'PartialUpdate', addresses: [] }]);
     assert.ok(holdsFinalizer(w, 'p1'));
 
     w.completeSync();
@@ -342,10 +378,11 @@ describe('egress pods leaving', () => {
     addPod(w, 'p1', 'egress-b', { podIPs: ['10.244.0.10'] });
     assert.equal(w.state.ops.get(A)?.state, 'DeletionPending');
     assert.ok(w.settle());
-    const entries = commands(w.commands.slice(mark), 'SyncLocations').flatMap((s) => s.sync.requests.flatMap((r) => r.addressLocations.flatMap((l) => l.addresses)));
-    assert.deepEqual(entries, [
-      { address: '10.244.0.10', services: [] },
-      { address: '10.244.0.10', services: ['egress-b'] },
+    // The drain of A leaves nothing under the location, which is deleted; B then writes it whole.
+    const sent = commands(w.commands.slice(mark), 'SyncLocations').flatMap((s) => s.sync.requests.flatMap((r) => r.addressLocations));
+    assert.deepEqual(sent, [
+      { addressLocation: LOC, addressUpdateAction: 'PartialUpdate', addresses: [] },
+      { addressLocation: LOC, addressUpdateAction: 'FullUpdate', addresses: [{ address: '10.244.0.10', services: ['egress-b'] }] },
     ]);
     assert.equal(w.nrp.services.has(A), false);
     assert.equal(w.nrp.services.get('egress-b'), 'Outbound');

@@ -128,9 +128,25 @@ describe('diffLocations', () => {
     assert.deepEqual(diffLocations(desiredOf({ '10.0.0.4': {} }), mirrorOf({})), []);
   });
 
-  it('drains a node that stays but loses all its addresses address by address', () => {
-    const updates = diffLocations(desiredOf({ '10.0.0.4': {} }), mirrorOf({ '10.0.0.4': { '10.244.0.7': [A] } }));
-    assert.deepEqual(updates, [{ addressLocation: '10.0.0.4', addressUpdateAction: 'PartialUpdate', addresses: [{ address: '10.244.0.7', services: [] }] }]);
+  it('deletes the location of a node that stays but has no addresses left, with an empty address list (as the reference)', () => {
+    const updates = diffLocations(desiredOf({ '10.0.0.4': {} }), mirrorOf({ '10.0.0.4': { '10.244.0.7': [A], '10.244.0.8': [B] } }));
+    assert.deepEqual(updates, [{ addressLocation: '10.0.0.4', addressUpdateAction: 'PartialUpdate', addresses: [] }]);
+  });
+
+  it('deletes an empty location NRP holds, whether or not the cluster knows its node', () => {
+    const mirror = mirrorOf({ '10.0.0.4': {}, '10.0.0.5': {} });
+    assert.deepEqual(diffLocations(desiredOf({ '10.0.0.4': {} }), mirror), [
+      { addressLocation: '10.0.0.4', addressUpdateAction: 'PartialUpdate', addresses: [] },
+      { addressLocation: '10.0.0.5', addressUpdateAction: 'PartialUpdate', addresses: [] },
+    ]);
+  });
+
+  it('drops a location emptied by the cluster from the mirror once NRP acknowledged, after which the diff is empty', () => {
+    const desired = desiredOf({ '10.0.0.4': {}, '10.0.0.5': { '10.244.1.7': [A] } });
+    const mirror = mirrorOf({ '10.0.0.4': { '10.244.0.7': [A] }, '10.0.0.5': { '10.244.1.7': [A] } });
+    applyAll(mirror, toBatches(diffLocations(desired, mirror), 100));
+    assert.deepEqual([...mirror.keys()], ['10.0.0.5']);
+    assert.deepEqual(diffLocations(desired, mirror), []);
   });
 
   it('rewrites an uncertain location whole with FullUpdate, even when it seems to match', () => {
@@ -456,7 +472,7 @@ const caseArb = fc.record({
 });
 
 describe('diffLocations with toBatches, for random desired and mirror', () => {
-  it('brings the mirror to exactly the non-empty desired content, after which the diff is empty', () => {
+  it('brings the mirror to exactly the non-empty desired content, no empty location left, after which the diff is empty', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
         const desired = desiredOf(c.desired);
@@ -469,7 +485,8 @@ describe('diffLocations with toBatches, for random desired and mirror', () => {
           assert.equal(new Set(locs).size, locs.length);
         }
         const batched = applyAll(new Map(mirror), requests);
-        assert.deepEqual(contentOf(batched), desiredContent(desired));
+        // Exactly: no location is left behind empty (reference: an emptied location is deleted).
+        assert.deepEqual(contentOf(batched, true), desiredContent(desired));
         assert.deepEqual(diffLocations(desired, batched), []);
         // The batches' effects, concatenated, are the unbatched diff's effect.
         const whole = applyAll(new Map(mirror), [{ action: 'PartialUpdate', addressLocations: updates }]);

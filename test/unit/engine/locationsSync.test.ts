@@ -280,6 +280,18 @@ describe('failed syncs', () => {
 });
 
 describe('the drain gate', () => {
+  it('deletes the location of a node whose last address left, in NRP and in the mirror', () => {
+    const w = created(ep('10.244.0.1', '10.244.0.2'));
+    const mark = w.commands.length;
+    setSlice(w, []);
+    assert.ok(w.settle());
+    assert.deepEqual(syncsSince(w, mark).flatMap((s) => s.requests.flatMap((r) => r.addressLocations)), [
+      { addressLocation: LOC, addressUpdateAction: 'PartialUpdate', addresses: [] },
+    ]);
+    assert.equal(w.nrp.locations.has(LOC), false, 'NRP no longer holds the location');
+    assert.equal(w.state.nrp.locations.has(LOC), false, 'the mirror dropped it');
+  });
+
   it('does not unregister a deleted service while the mirror references it', () => {
     const w = created(ep('10.244.0.1', '10.244.0.2'));
     w.remove('Service', 'web');

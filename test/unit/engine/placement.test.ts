@@ -171,6 +171,10 @@ describe('podEgress', () => {
     assert.deepEqual(podEgress(pod('p', null)), { kind: 'none' });
   });
 
+  it('reads an empty label value as no egress, not as an invalid identity', () => {
+    assert.deepEqual(podEgress(pod('p', '')), { kind: 'none' });
+  });
+
   it('lower-cases a valid identity', () => {
     assert.deepEqual(podEgress(pod('p', 'Team-A')), { kind: 'identity', identity: 'team-a' });
   });

@@ -446,8 +446,9 @@ describe('delete completion', () => {
     w.apply({ kind: 'Service', fact: service('web') });
     w.apply({ kind: 'EndpointSlice', fact: slice('web-abc', UID, [{ ip: '10.244.0.5', node: 'node-a' }]) });
     assert.ok(w.settle());
-    // A mapping NRP holds that the mirror does not know of (a write whose outcome was lost).
-    w.nrp.locations.get('10.0.0.4')?.set('10.244.0.99', [NAME]);
+    // A mapping NRP holds that the mirror does not know of (a write whose outcome was lost), under
+    // a location the mirror does not know either (the drain deletes 10.0.0.4 with all it holds).
+    w.nrp.locations.set('10.0.0.6', new Map([['10.244.2.99', [NAME]]]));
     w.remove('Service', 'web');
     assert.ok(w.settle());
     assert.ok(w.nrp.overlayRefusals >= 1, 'NRP refused the first delete');

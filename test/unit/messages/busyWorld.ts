@@ -50,8 +50,9 @@ export function busyWorld(): World {
   w.settle();
   // A re-list: every object again as part of a snapshot, then the snapshot markers.
   w.relist('9000');
-  // A mapping NRP holds that the mirror does not know: the delete is refused and NRP is read again.
-  w.nrp.locations.get('10.0.0.4')?.set('10.244.0.99', [uidOf('web').toLowerCase()]);
+  // A mapping NRP holds that the mirror does not know, under a location it does not know either (the
+  // drain deletes 10.0.0.4 whole): the delete is refused and NRP is read again.
+  w.nrp.locations.set('10.0.0.6', new Map([['10.244.2.99', [uidOf('web').toLowerCase()]]]));
   w.remove('Service', 'web');
   w.settle();
   w.remove('Pod', 'egress-1');
