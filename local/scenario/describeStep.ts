@@ -12,7 +12,8 @@ export function describeStep(s: Step): string {
       const f = s.fault;
       const where = f.target === 'nrp' ? ` ${f.operation ?? '*'}` : f.target === 'kube' ? ` ${f.verb ?? '*'} ${f.resource ?? '*'}` : '';
       const slow = f.latencyMs === undefined ? '' : ` +${f.latencyMs} ms`;
-      return `fault ${f.target}${where}${f.status === undefined ? '' : ` -> ${String(f.status)}`}${slow} x${f.times}`;
+      const status = f.status === undefined ? '' : ` -> ${String(f.status)}${f.code === undefined ? '' : ` ${f.code}`}`;
+      return `fault ${f.target}${where}${status}${slow} x${f.times}`;
     }
     case 'restart':
       return `restart ${s.component}`;

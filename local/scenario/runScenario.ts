@@ -144,7 +144,7 @@ class Run {
     switch (f.target) {
       case 'nrp':
         // No operation named: every write, the NRP simulator's `*`.
-        p.nrp.faults.arm({ target: 'nrp', operation: f.operation ?? '*', status, times: f.times, retryAfterSeconds: f.retryAfterSeconds, latencyMs: f.latencyMs });
+        p.nrp.faults.arm({ target: 'nrp', operation: f.operation ?? '*', status, times: f.times, retryAfterSeconds: f.retryAfterSeconds, latencyMs: f.latencyMs, code: f.code });
         return;
       case 'kube':
         if (typeof status !== 'number') throw new Error('target kube needs a numeric status');

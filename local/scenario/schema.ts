@@ -61,9 +61,12 @@ const fault = z
     // Beyond the README: the NRP simulator can hold a call before answering (a slow NRP); the
     // project's own scenarios use it to act while an operation is in flight.
     latencyMs: z.int().min(0).optional(),
+    // Beyond the README too: the ARM error code of an NRP fault's body (default by status, 400
+    // BadRequest), so a scenario can answer what NRP does (`InvalidResourceReference`).
+    code: z.string().regex(/^[A-Za-z][A-Za-z0-9.]*$/, { error: 'expected an ARM error code (letters, digits, dots)' }).optional(),
   })
   .superRefine((f, ctx) => {
-    const only = (field: 'operation' | 'verb' | 'resource' | 'retryAfterSeconds' | 'latencyMs', targets: readonly string[]): void => {
+    const only = (field: 'operation' | 'verb' | 'resource' | 'retryAfterSeconds' | 'latencyMs' | 'code', targets: readonly string[]): void => {
       if (f[field] !== undefined && !targets.includes(f.target)) {
         ctx.addIssue({ code: 'custom', path: [field], message: `only for target ${targets.join(' or ')}` });
       }
@@ -73,6 +76,7 @@ const fault = z
     only('resource', ['kube']);
     only('retryAfterSeconds', ['nrp', 'kube']);
     only('latencyMs', ['nrp']);
+    only('code', ['nrp']);
     // The bus fault fails the next sends whatever the status; an NRP fault with a latency and no
     // status only slows the call down; every other fault answers with its status.
     const statusOptional = f.target === 'bus' || (f.target === 'nrp' && f.latencyMs !== undefined);

@@ -22,6 +22,7 @@ import type {
 import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import { RESERVED_EGRESS_IDENTITIES } from '../engine/egressIdentity.ts';
+import { CONFIG_REFUSAL } from '../engine/configRefusal.ts';
 import {
   clearBackendPoolsRequest,
   clearNatGatewayRequest,
@@ -80,7 +81,7 @@ export interface ArmNetworkProviderOptions {
   readonly pollIntervalMs?: number | undefined;
 }
 
-/** A failure decided here rather than by Azure (a malformed operation, an unallocated address). */
+/** A failure decided here rather than by Azure (a malformed operation, terminal; an unallocated address, not). */
 class OperationRefused extends Error {
   override readonly name = 'OperationRefused';
   readonly code: string;
@@ -134,8 +135,11 @@ export class ArmNetworkProvider implements NetworkProvider {
       return { result: 'success', publicIp };
     } catch (e) {
       if (e instanceof OperationRefused) return { result: 'failure', terminal: e.terminal, code: e.code, message: e.message };
+      // Never terminal: an ARM 4xx of a service operation (a reference not visible yet, a feature
+      // not registered yet) may pass with no change to the spec, so the engine retries it, parks it
+      // for the cooldown and re-arms it (docs/adr/0012). Only a refusal of ours above is terminal.
       const c = classifyArmError(e, { now: this.clock.now() });
-      return { result: 'failure', terminal: c.terminal, code: c.code, message: c.message };
+      return { result: 'failure', terminal: false, code: c.code, message: c.message };
     }
   }
 
@@ -358,9 +362,9 @@ async function allSteps(steps: readonly (() => Promise<void>)[]): Promise<void> 
 
 function checkedConfig(op: ServiceOperation): ServiceConfig {
   const config = op.config;
-  if (config === null) throw new OperationRefused('MissingConfig', `${op.operation} of ${op.serviceName} carries no config`, true);
+  if (config === null) throw new OperationRefused(CONFIG_REFUSAL.missingConfig, `${op.operation} of ${op.serviceName} carries no config`, true);
   if (config.kind !== op.serviceKind || config.name !== op.serviceName) {
-    throw new OperationRefused('ConfigMismatch', `${op.operation} of ${op.serviceKind} ${op.serviceName} carries the config of ${config.kind} ${config.name}`, true);
+    throw new OperationRefused(CONFIG_REFUSAL.configMismatch, `${op.operation} of ${op.serviceKind} ${op.serviceName} carries the config of ${config.kind} ${config.name}`, true);
   }
   return config;
 }

@@ -3,13 +3,16 @@
 import type { Draft } from './draft.ts';
 import { servicesReferencedBy } from './locationsDiff.ts';
 import { FRESH_RETRY, fieldsOf, putOp } from './opRecords.ts';
+import { parksUntilSpecChanges } from './configRefusal.ts';
 import { completeOperation } from './serviceCompletion.ts';
 import type { InFlight, OperationKind, ServiceOp } from './types.ts';
 
 function operationFor(op: ServiceOp): OperationKind | null {
   switch (op.state) {
     case 'NotStarted':
-      return op.terminal === null && op.config !== null ? 'create' : null;
+      // A terminal park waits for a new spec; one an earlier version stored for an ARM code (or for
+      // an egress identity, which has no spec) is re-armed at once.
+      return (op.terminal === null || !parksUntilSpecChanges(op.kind, op.terminal.code)) && op.config !== null ? 'create' : null;
     case 'UpdateInProgress':
       return op.inFlight === null ? 'update' : null;
     case 'DeletionInProgress':

@@ -98,6 +98,25 @@ export function recordServiceEvent(d: Draft, name: string, type: 'Normal' | 'War
   if (target) d.emit({ kind: 'RecordKubernetesEvent', target, type, reason, message });
 }
 
+/**
+ * The pod an egress identity's Events go on, since a NAT gateway has no Kubernetes object of its
+ * own: its first live pod by namespace, then name (stable while that pod lives), or null.
+ */
+export function egressPodRefOf(d: Draft, identity: string): ObjectRef | null {
+  let first: ObjectRef | null = null;
+  for (const p of d.kubePods.values()) {
+    if (!p.live || p.registered?.identity !== identity) continue;
+    const { namespace, name, uid } = p.fact;
+    if (first === null || namespace < first.namespace || (namespace === first.namespace && name < first.name)) first = { kind: 'Pod', namespace, name, uid };
+  }
+  return first;
+}
+
+export function recordEgressEvent(d: Draft, identity: string, type: 'Normal' | 'Warning', reason: string, message: string): void {
+  const target = egressPodRefOf(d, identity);
+  if (target) d.emit({ kind: 'RecordKubernetesEvent', target, type, reason, message });
+}
+
 export function ensureServiceFinalizer(d: Draft, name: string): void {
   const fact = d.kubeServices.get(name)?.fact;
   if (!fact || fact.deleting || fact.finalizers.includes(SERVICE_FINALIZER)) return;

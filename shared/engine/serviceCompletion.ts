@@ -2,7 +2,8 @@
 // order of precedence: preempted by a delete, update, delete, create.
 import { backoffDelayMs } from './backoff.ts';
 import type { Draft } from './draft.ts';
-import { FRESH_RETRY, dropOp, fieldsOf, putOp, recordServiceEvent, sameConfig } from './opRecords.ts';
+import { FRESH_RETRY, dropOp, fieldsOf, putOp, recordEgressEvent, recordServiceEvent, sameConfig } from './opRecords.ts';
+import { parksUntilSpecChanges } from './configRefusal.ts';
 import type { InFlight, OperationOutcome, RetryState, ServiceOp } from './types.ts';
 import { reconcileServiceStatus } from './serviceStatus.ts';
 import { nrpTypeOf } from './view.ts';
@@ -11,24 +12,33 @@ export const OVERLAY_MAPPINGS_ERROR = 'ServiceWithOverlayMappingsCannotBeDeleted
 
 type Failure = Extract<OperationOutcome, { result: 'failure' }>;
 
+/**
+ * Terminal: only the engine's own refusal of an inbound config, which a spec change re-arms. An ARM
+ * error never is, whatever the adapter flagged (an older adapter flagged every 400 and 422).
+ */
+function isTerminal(op: ServiceOp, failure: Failure): boolean {
+  return failure.terminal && parksUntilSpecChanges(op.kind, failure.code);
+}
+
+/** A failed operation's Warning: on the Service, or on a live pod of the egress identity. */
+function recordFailure(d: Draft, op: ServiceOp, message: string): void {
+  if (op.kind === 'inbound') recordServiceEvent(d, op.name, 'Warning', 'SyncLoadBalancerFailed', message);
+  else recordEgressEvent(d, op.name, 'Warning', 'ServiceGatewayEgressSyncFailed', `egress identity ${op.name}: ${message}`);
+}
+
 /** Count a failure: back off, or park for the cooldown after maxServiceRetries. */
 function failedRetry(d: Draft, op: ServiceOp, flight: InFlight, failure: Failure): RetryState {
   const { config } = d.ctx;
   const count = op.retry.count + 1;
-  const isInbound = op.kind === 'inbound';
   if (count >= config.maxServiceRetries) {
     const until = d.now + config.parkCooldownMs;
     d.observe({ kind: 'OperationParked', serviceName: op.name, reason: 'retries_exceeded', until });
-    if (isInbound) {
-      recordServiceEvent(d, op.name, 'Warning', 'SyncLoadBalancerFailed', `${flight.operation} failed ${count} times (last: ${failure.code}); retrying after ${Math.round(config.parkCooldownMs / 1000)} s`);
-    }
+    recordFailure(d, op, `${flight.operation} failed ${count} times (last: ${failure.code}); retrying after ${Math.round(config.parkCooldownMs / 1000)} s`);
     return { count, nextAt: until, parkedUntil: until };
   }
   const retryAt = d.now + backoffDelayMs(count, config.backoff, d.ctx.random);
   d.observe({ kind: 'OperationRetryScheduled', serviceName: op.name, operation: flight.operation, retryCount: count, retryAt });
-  if (isInbound && count === 1) {
-    recordServiceEvent(d, op.name, 'Warning', 'SyncLoadBalancerFailed', `${flight.operation} failed: ${failure.code}: ${failure.message}`);
-  }
+  if (count === 1) recordFailure(d, op, `${flight.operation} failed: ${failure.code}: ${failure.message}`);
   return { count, nextAt: retryAt, parkedUntil: null };
 }
 
@@ -97,7 +107,7 @@ export function completeOperation(d: Draft, serviceName: string, dispatchId: str
         if (drifted) putOp(d, op, fields, { state: 'UpdateInProgress', inFlight: null });
         else putOp(d, op, fields, { state: 'Created', inFlight: null });
         if (op.kind === 'inbound') recordServiceEvent(d, op.name, 'Normal', 'EnsuredLoadBalancer', 'load balancer updated');
-      } else if (outcome.terminal) {
+      } else if (isTerminal(op, outcome)) {
         if (drifted) putOp(d, op, { ...fieldsOf(op), retry: FRESH_RETRY }, { state: 'NotStarted', inFlight: null, terminal: null });
         else parkTerminal(d, op, flight, outcome);
       } else {
@@ -133,7 +143,7 @@ export function completeOperation(d: Draft, serviceName: string, dispatchId: str
         reconcileServiceStatus(d, op.name);
         if (op.kind === 'inbound') recordServiceEvent(d, op.name, 'Normal', 'EnsuredLoadBalancer', 'load balancer created');
         d.observe({ kind: 'BuffersFlushed', serviceName: op.name, ...bufferedCounts(d, op), waitedMs: d.now - op.createdAt });
-      } else if (outcome.terminal) {
+      } else if (isTerminal(op, outcome)) {
         if (drifted) putOp(d, op, { ...fieldsOf(op), retry: FRESH_RETRY }, { state: 'NotStarted', inFlight: null, terminal: null });
         else parkTerminal(d, op, flight, outcome);
       } else {

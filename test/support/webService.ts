@@ -1,4 +1,5 @@
 // The `web` Service most state-machine specs drive, and the outcomes its operations complete with.
+import { CONFIG_REFUSAL } from '../../shared/engine/configRefusal.ts';
 import type { InboundConfig, OperationOutcome, ServiceFact } from '../../shared/engine/types.ts';
 import type { ServiceOptions } from './builders.ts';
 import { service, uidOf } from './builders.ts';
@@ -31,4 +32,5 @@ export function webConfig(backendPort: number): InboundConfig {
 
 export const success = (publicIp: string | null = PUBLIC_IP): OperationOutcome => ({ result: 'success', publicIp });
 export const transient = (code = 'InternalServerError'): OperationOutcome => ({ result: 'failure', terminal: false, code, message: 'injected' });
-export const terminal = (code = 'InvalidResourceReference'): OperationOutcome => ({ result: 'failure', terminal: true, code, message: 'bad spec' });
+/** The one terminal failure: the engine's own refusal of a config it cannot build (ARM errors never are). */
+export const terminal = (code: string = CONFIG_REFUSAL.configMismatch): OperationOutcome => ({ result: 'failure', terminal: true, code, message: 'bad spec' });

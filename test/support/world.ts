@@ -5,6 +5,7 @@ import { familyOfPublicIp } from '../../shared/engine/admission.ts';
 import { decide } from '../../shared/engine/decide.ts';
 import { driftParts, nrpDrift } from '../../shared/engine/nrpDrift.ts';
 import { defaultEngineConfig } from '../../shared/engine/config.ts';
+import { CONFIG_REFUSAL } from '../../shared/engine/configRefusal.ts';
 import { initialState } from '../../shared/engine/state.ts';
 import type {
   ClusterState,
@@ -63,7 +64,7 @@ export class NrpModel {
     }
     if (op.config === null) {
       this.violations.push(`${op.operation} of ${name} dispatched without a config`);
-      return { result: 'failure', terminal: true, code: 'InvalidRequest', message: 'no config' };
+      return { result: 'failure', terminal: true, code: CONFIG_REFUSAL.missingConfig, message: 'no config' };
     }
     this.resources.add(name);
     this.resources.add(`${name}-pip`);
@@ -289,7 +290,7 @@ export class World {
     this.pendingOps.delete(dispatchId);
     let outcome: OperationOutcome = effects ? this.nrp.applyOperation(op) : { result: 'failure', terminal: false, code: 'InternalServerError', message: 'injected' };
     if (mode === 'transient' && outcome.result === 'success') outcome = { result: 'failure', terminal: false, code: 'InternalServerError', message: 'injected' };
-    if (mode === 'terminal') outcome = { result: 'failure', terminal: true, code: 'InvalidResourceReference', message: 'injected' };
+    if (mode === 'terminal') outcome = { result: 'failure', terminal: true, code: CONFIG_REFUSAL.configMismatch, message: 'injected' };
     this.send([{ kind: 'ServiceOperationCompleted', serviceName: op.serviceName, dispatchId, outcome }]);
   }
 

@@ -328,10 +328,10 @@ describe('ArmNetworkProvider against the NRP simulator: faults', () => {
     assertSuccess(await w.provider.executeServiceOperation(createOp(inboundConfig(UID, HTTP_DNS))));
   });
 
-  it('a validation 400 on the load balancer is a terminal failure', async () => {
+  it('a validation 400 on the load balancer is a retryable failure with its ARM code (only the engine\'s own refusal is terminal)', async () => {
     const w = await startWorld();
     const failure = assertFailure(await w.provider.executeServiceOperation(createOp(inboundConfig(UID, HTTP_DNS, { idleTimeoutMinutes: 31 }))));
-    assert.equal(failure.terminal, true);
+    assert.equal(failure.terminal, false);
     assert.equal(failure.code, 'InvalidRequestFormat');
     assert.match(failure.message, /idleTimeoutInMinutes/);
     assert.deepEqual(w.sim.snapshot().loadBalancers, []);

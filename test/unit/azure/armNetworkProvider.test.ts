@@ -170,13 +170,28 @@ describe('ArmNetworkProvider', () => {
       assert.ok(arm.calls().includes(`POST ${SGW}/updateServices`), 'everything else was built first');
     });
 
-    it('stops at the first failing step and reports a validation error as terminal', async () => {
+    it('stops at the first failing step and reports a 400 as retryable, with its ARM code', async () => {
       const { arm, provider } = setup();
       arm.on(`PUT loadBalancers/${UID}`, error(400, 'InvalidResourceReference'));
       const outcome = await provider.executeServiceOperation(operation({ operation: 'create', serviceKind: 'inbound', serviceName: UID, config: INBOUND }));
-      assert.deepEqual(outcome, { result: 'failure', terminal: true, code: 'InvalidResourceReference', message: 'InvalidResourceReference happened' });
+      assert.deepEqual(outcome, { result: 'failure', terminal: false, code: 'InvalidResourceReference', message: 'InvalidResourceReference happened' });
       assert.deepEqual(arm.calls(), [`PUT publicIPAddresses/${UID}-pip`, `PUT loadBalancers/${UID}`]);
     });
+
+    const arm4xx = [
+      { status: 400, code: 'InvalidResourceReference' },
+      { status: 400, code: 'SubscriptionNotRegisteredForFeature' },
+      { status: 400, code: 'BadRequest' },
+      { status: 422, code: 'UnprocessableEntity' },
+    ];
+    for (const c of arm4xx) {
+      it(`reports a ${c.status} ${c.code} on the Public IP PUT as retryable: only the engine's own refusal is terminal`, async () => {
+        const { arm, provider } = setup();
+        arm.on(`PUT publicIPAddresses/${UID}-pip`, error(c.status, c.code));
+        const outcome = await provider.executeServiceOperation(operation({ operation: 'create', serviceKind: 'inbound', serviceName: UID, config: INBOUND }));
+        assert.deepEqual(outcome.result === 'failure' && [outcome.code, outcome.terminal], [c.code, false]);
+      });
+    }
 
     it('reports a quota failure of a long-running PUT as retryable, with its ARM code', async () => {
       const { arm, provider } = setup();
@@ -205,6 +220,14 @@ describe('ArmNetworkProvider', () => {
       assert.deepEqual(arm.bodyOf(`PUT publicIPAddresses/${EGRESS}-pip-v6`), json(publicIpBody('IPv6', 'westeurope')));
       assert.deepEqual(arm.bodyOf(`PUT natGateways/${EGRESS}`), json(natGatewayBody(OUTBOUND, CONFIG)));
       assert.deepEqual(arm.bodyOf(`POST ${SGW}/updateServices`), json(registerOutboundRequest(OUTBOUND, CONFIG)));
+    });
+
+    it('reports a 400 on the NAT gateway PUT as retryable, with its ARM code', async () => {
+      const { arm, provider } = setup();
+      arm.on(`PUT natGateways/${EGRESS}`, error(400, 'InvalidResourceReference'));
+      const outcome = await provider.executeServiceOperation(operation({ operation: 'create', serviceKind: 'outbound', serviceName: EGRESS, config: OUTBOUND }));
+      assert.deepEqual(outcome.result === 'failure' && [outcome.code, outcome.terminal], ['InvalidResourceReference', false]);
+      assert.equal(arm.calls().includes(`POST ${SGW}/updateServices`), false, 'stops at the failed step');
     });
   });
 
@@ -253,7 +276,7 @@ describe('ArmNetworkProvider', () => {
       arm.on(`DELETE loadBalancers/${UID}`, error(409, 'AnotherOperationInProgress'));
       arm.on(`DELETE publicIPAddresses/${UID}-pip`, error(400, 'PublicIPAddressInUse'));
       const outcome = await provider.executeServiceOperation(del);
-      assert.deepEqual(outcome.result === 'failure' && [outcome.code, outcome.terminal], ['PublicIPAddressInUse', true]);
+      assert.deepEqual(outcome.result === 'failure' && [outcome.code, outcome.terminal], ['PublicIPAddressInUse', false]);
       assert.deepEqual(arm.calls(), [`POST ${SGW}/updateServices`, `DELETE loadBalancers/${UID}`, `POST ${SGW}/updateServices`, `DELETE publicIPAddresses/${UID}-pip`]);
     });
 

@@ -2,6 +2,7 @@
 // retry gate, operation timeouts, the outbound update no-op and what a dispatch carries.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { CONFIG_REFUSAL } from '../../../shared/engine/configRefusal.ts';
 import type {
   ClusterState,
   Decision,
@@ -30,7 +31,7 @@ function wakeAt(d: Decision): number | null {
 
 const success = (publicIp: string | null = '20.1.2.3'): OperationOutcome => ({ result: 'success', publicIp });
 const transient = (code = 'InternalServerError'): OperationOutcome => ({ result: 'failure', terminal: false, code, message: 'injected' });
-const terminal = (): OperationOutcome => ({ result: 'failure', terminal: true, code: 'InvalidResourceReference', message: 'bad spec' });
+const terminal = (): OperationOutcome => ({ result: 'failure', terminal: true, code: CONFIG_REFUSAL.configMismatch, message: 'bad spec' });
 
 
 function svc(name: string, resourceVersion = 1, backendPort = 8080): ServiceFact {

@@ -183,18 +183,18 @@ describe('create completion', () => {
     });
   }
 
-  it('parks a terminal failure without drift in NotStarted with the rejected config', () => {
+  it('parks a terminal failure (the engine\'s own refusal) without drift in NotStarted with the rejected config', () => {
     const e = new Engine();
     const create = theDispatch(e.at(0, [upsertService(web(1))]));
-    const d = e.at(10, [completion(create, terminal('InvalidResourceReference'))]);
+    const d = e.at(10, [completion(create, terminal('ConfigMismatch'))]);
     const op = e.op();
     assert.equal(op.state, 'NotStarted');
     assert.ok(op.state === 'NotStarted');
-    assert.deepEqual(op.terminal, { code: 'InvalidResourceReference', message: 'bad spec', rejectedConfig: webConfig(8080) });
+    assert.deepEqual(op.terminal, { code: 'ConfigMismatch', message: 'bad spec', rejectedConfig: webConfig(8080) });
     assert.deepEqual(observationsOf(d, 'OperationParked'), [{ kind: 'OperationParked', serviceName: NAME, reason: 'terminal_error', until: null }]);
     const [warning] = events(d, 'ServiceGatewayConfigurationRejected');
     assert.equal(warning?.type, 'Warning');
-    assert.match(warning?.message ?? '', /InvalidResourceReference/);
+    assert.match(warning?.message ?? '', /ConfigMismatch/);
     assert.deepEqual(dispatches(d), []);
   });
 

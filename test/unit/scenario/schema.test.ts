@@ -62,6 +62,11 @@ describe('parseScenario', () => {
     assert.deepEqual(s.steps[0], { op: 'fault', fault: { target: 'nrp', operation: 'loadBalancers.delete', latencyMs: 2000, times: 1 } });
   });
 
+  it('accepts the ARM error code of an NRP fault', () => {
+    const s = ok(parseScenario(JSON.stringify(withSteps({ op: 'fault', fault: { target: 'nrp', operation: 'natGateways.createOrUpdate', status: 400, code: 'InvalidResourceReference' } }))));
+    assert.deepEqual(s.steps[0], { op: 'fault', fault: { target: 'nrp', operation: 'natGateways.createOrUpdate', status: 400, code: 'InvalidResourceReference', times: 1 } });
+  });
+
   it('refuses text that is not JSON', () => {
     const r = parseScenario('{"name":');
     assert.equal(r.ok, false);
@@ -88,6 +93,7 @@ describe('parseScenario', () => {
     ['a timeout on the Kubernetes API', withSteps({ op: 'fault', fault: { target: 'kube', status: 'timeout' } }), /^steps\[0\]\.fault\.status: "timeout" is not supported for target kube$/],
     ['an NRP operation on a kube fault', withSteps({ op: 'fault', fault: { target: 'kube', status: 500, operation: 'updateServices' } }), /^steps\[0\]\.fault\.operation: only for target nrp$/],
     ['a latency on a fault that is not NRP', withSteps({ op: 'fault', fault: { target: 'tables', status: 503, latencyMs: 10 } }), /^steps\[0\]\.fault\.latencyMs: only for target nrp$/],
+    ['an ARM code on a fault that is not NRP', withSteps({ op: 'fault', fault: { target: 'kube', status: 400, code: 'BadRequest' } }), /^steps\[0\]\.fault\.code: only for target nrp$/],
     ['a fault that fails zero times', withSteps({ op: 'fault', fault: { target: 'bus', times: 0 } }), /^steps\[0\]\.fault\.times: expected a number >= 1, got 0$/],
     ['an unknown component', withSteps({ op: 'restart', component: 'azurite' }), /^steps\[0\]\.component: expected one of functions, forwarder, all, got "azurite"$/],
     ['two snapshots of one name', withSteps({ op: 'snapshot', name: 'a' }, { op: 'settle' }, { op: 'snapshot', name: 'a' }), /^steps\[2\]\.name: duplicate snapshot name "a"$/],

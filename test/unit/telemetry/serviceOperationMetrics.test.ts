@@ -13,11 +13,13 @@ const config = { backoff: { ...defaultEngineConfig.backoff, baseMs: 3_600_000, c
 
 describe('service operation metrics', () => {
   let w: TelemetryWorld;
+  /** One try per burst: the first failure parks the op for the cooldown. */
+  let parks: TelemetryWorld;
   before(async () => {
-    w = await startWorld({ config });
+    [w, parks] = await Promise.all([startWorld({ config }), startWorld({ config: { ...config, maxServiceRetries: 1 } })]);
   });
   after(async () => {
-    await w.stop();
+    await Promise.all([w.stop(), parks.stop()]);
   });
 
   it('counts a successful create in engine_service_operations_total{operation=create,status=success}', async () => {
@@ -49,13 +51,36 @@ describe('service operation metrics', () => {
     assert.equal(await m.count('engine_operation_retries_total', { operation: 'delete' }), 0);
   });
 
-  it('counts a create NRP rejected as invalid in engine_service_operations_parked_total{reason=terminal_error}', async () => {
-    const m = w.fresh();
-    w.sim.faults.arm({ operation: 'loadBalancers.createOrUpdate', status: 400, code: 'InvalidRequestFormat', times: 1 });
-    await createWith(w, 'ops-e', webCluster('web-e', '10.1.4.4', '10.244.5.7'), 0);
-    assert.equal(await m.count('engine_service_operations_parked_total', { reason: 'terminal_error' }), 1);
-    assert.equal(await m.count('engine_service_operations_parked_total', { reason: 'retries_exceeded' }), 0);
-  });
+  // An ARM 400 is never terminal (only the engine's own refusal of a config is): it is retried, and
+  // parked for the cooldown once its tries are spent.
+  const arm400Cases = [
+    {
+      name: 'counts a create NRP rejected with a 400 as a retry in engine_operation_retries_total, never in engine_service_operations_parked_total{reason=terminal_error}',
+      world: () => w,
+      fault: { operation: 'loadBalancers.createOrUpdate', code: 'InvalidRequestFormat' },
+      cluster: ['ops-e', 'web-e', '10.1.4.4', '10.244.5.7'],
+      want: { retries: 1, retriesExceeded: 0 },
+    },
+    {
+      name: 'counts a create parked after its tries on an ARM 400 in engine_service_operations_parked_total{reason=retries_exceeded}',
+      world: () => parks,
+      fault: { operation: 'publicIPAddresses.createOrUpdate', code: 'InvalidResourceReference' },
+      cluster: ['ops-p', 'web-p', '10.1.12.4', '10.244.13.7'],
+      want: { retries: 0, retriesExceeded: 1 },
+    },
+  ] as const;
+  for (const c of arm400Cases) {
+    it(c.name, async () => {
+      const world = c.world();
+      const m = world.fresh();
+      world.sim.faults.arm({ ...c.fault, status: 400, times: 1 });
+      const [cluster, name, nodeIp, podIp] = c.cluster;
+      await createWith(world, cluster, webCluster(name, nodeIp, podIp), 0);
+      assert.equal(await m.count('engine_operation_retries_total', { operation: 'create' }), c.want.retries);
+      assert.equal(await m.count('engine_service_operations_parked_total', { reason: 'retries_exceeded' }), c.want.retriesExceeded);
+      assert.equal(await m.count('engine_service_operations_parked_total', { reason: 'terminal_error' }), 0);
+    });
+  }
 
   it('counts the endpoints that waited for their service in engine_buffered_endpoints_total', async () => {
     const m = w.fresh();
