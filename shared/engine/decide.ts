@@ -1,5 +1,6 @@
 // The engine's one verb: state and a batch of events in, next state and commands out.
 // No I/O, no clock, no randomness but ctx.random.
+import { applyAzureResources, requestAzureListing } from './azureListing.ts';
 import { checkPendingDeletions, dispatchDue, expireOperations } from './dispatcher.ts';
 import { Draft } from './draft.ts';
 import { applyKubeEvent, pruneTombstones } from './kubeEvents.ts';
@@ -9,6 +10,7 @@ import { reconcilePodFinalizers } from './podFinalizers.ts';
 import { reconcileTouched, releaseFinalizersOfDroppedServices } from './reconcile.ts';
 import { completeOperation } from './serviceCompletion.ts';
 import type { ClusterState, DecideContext, Decision, EngineEvent } from './types.ts';
+import { trackWithheld } from './withheldKinds.ts';
 
 function applyEvent(d: Draft, e: EngineEvent): void {
   switch (e.kind) {
@@ -24,11 +26,14 @@ function applyEvent(d: Draft, e: EngineEvent): void {
     case 'NrpDriftObserved':
       applyNrpDrift(d, e);
       return;
+    case 'AzureResourcesObserved':
+      applyAzureResources(d, e);
+      return;
     case 'Tick':
       // Time itself is the event: due retries, re-arms and sync windows are handled below.
       return;
     default:
-      applyKubeEvent(d, e);
+      trackWithheld(d, e, () => applyKubeEvent(d, e));
   }
 }
 
@@ -44,6 +49,7 @@ export function decide(state: ClusterState, events: readonly EngineEvent[], ctx:
   checkPendingDeletions(d);
   dispatchDue(d);
   planLocationsSync(d);
+  requestAzureListing(d);
   reconcilePodFinalizers(d);
   if (d.wakeAt !== null) d.emit({ kind: 'WakeAt', at: d.wakeAt });
   return { state: d.toState(), commands: d.commands, observations: d.observations };

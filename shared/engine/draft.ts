@@ -2,6 +2,7 @@
 // that touches one service does not copy the 100,000-address mirror: the input state is never
 // mutated and unchanged parts are shared with the output.
 import type {
+  AzureState,
   Cached,
   CachedPod,
   Tombstone,
@@ -27,6 +28,7 @@ export class Draft {
   sequence: number;
   nrpEpoch: number;
   sync: LocationsSyncState;
+  azure: AzureState;
   readonly commands: EngineCommand[] = [];
   readonly observations: EngineObservation[] = [];
   /** NRP service names whose desired state may have changed in this call. */
@@ -56,6 +58,7 @@ export class Draft {
     this.sequence = state.sequence;
     this.nrpEpoch = state.nrpEpoch;
     this.sync = state.sync;
+    this.azure = state.azure;
     this.services = state.kube.services;
     this.slices = state.kube.slices;
     this.nodes = state.kube.nodes;
@@ -134,6 +137,7 @@ export class Draft {
       nrp: { services: this.nrpServices, locations: this.nrpLocations },
       sync: this.sync,
       releasesRequested: this.releases,
+      azure: this.azure,
     };
   }
 }

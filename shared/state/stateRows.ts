@@ -297,7 +297,7 @@ const FAMILY_BY_KIND: ReadonlyMap<string, RowFamily> = new Map(FAMILIES.map((f) 
 
 /** The meta record's JSON: every scalar of the state, and the sync without its requests. */
 export function metaJsonOf(state: ClusterState): string {
-  return encodeMeta({ cluster: state.cluster, sequence: state.sequence, nrpEpoch: state.nrpEpoch, synced: state.kube.synced, sync: state.sync });
+  return encodeMeta({ cluster: state.cluster, sequence: state.sequence, nrpEpoch: state.nrpEpoch, synced: state.kube.synced, sync: state.sync, azure: state.azure });
 }
 
 /** The rows whose JSON differs between `base` and `next` (meta excluded). */
@@ -391,6 +391,7 @@ export function assembleState(cluster: string, metaJson: string | null, rows: It
     nrp: { services: sorted(c.nrpServices), locations: sorted(c.locations) },
     sync: { ...meta.sync, inFlight },
     releasesRequested: new Set([...c.releases].sort()),
+    azure: { listing: meta.azure.listing, withheld: new Map(meta.azure.withheld) },
   };
   return { state, strays };
 }
