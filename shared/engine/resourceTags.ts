@@ -38,6 +38,21 @@ function tagOf(tags: Readonly<Record<string, string>>, name: string): string | u
   return key === undefined ? undefined : tags[key];
 }
 
+/** The cluster a resource's tags give it to, or null when they name none (untagged, or not ours). */
+export function taggedCluster(tags: Readonly<Record<string, string>> | undefined): string | null {
+  return tags === undefined ? null : (tagOf(tags, TAG_CLUSTER) ?? null);
+}
+
+/** The resources a delete of a service removes, by name (reference §3.4, §3.5). */
+export function resourcesOfService(kind: ServiceKind, service: string): readonly { readonly resourceType: AzureResourceType; readonly name: string }[] {
+  if (kind === 'inbound') return [{ resourceType: 'loadBalancer', name: service }, { resourceType: 'publicIPAddress', name: inboundPublicIpName(service) }];
+  return [
+    { resourceType: 'natGateway', name: service },
+    { resourceType: 'publicIPAddress', name: publicIpName(service, 'IPv4') },
+    { resourceType: 'publicIPAddress', name: publicIpName(service, 'IPv6') },
+  ];
+}
+
 /** A listed resource as this engine's resource of `cluster`, or null when it is not (untagged, foreign, misnamed). */
 export function managedResourceOf(
   resourceType: AzureResourceType,
@@ -48,7 +63,7 @@ export function managedResourceOf(
   if (name === undefined || id === undefined || tags === undefined) return null;
   const kind = tagOf(tags, TAG_KIND);
   const service = tagOf(tags, TAG_SERVICE)?.toLowerCase();
-  if (tagOf(tags, TAG_CLUSTER) !== cluster || (kind !== 'inbound' && kind !== 'outbound') || !service) return null;
+  if (taggedCluster(tags) !== cluster || (kind !== 'inbound' && kind !== 'outbound') || !service) return null;
   if (!isNameOf(resourceType, name, kind, service)) return null;
   return { resourceType, name, id, cluster, serviceKind: kind, service };
 }
