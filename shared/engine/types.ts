@@ -305,7 +305,15 @@ export interface ManagedResource {
  * Whether this engine's Azure resources were listed since this state began. Until they are,
  * "nothing of this Service is left" is known of NRP only, not of Azure: no Service finalizer comes off.
  */
-export type AzureListingState = { readonly state: 'listed' } | { readonly state: 'unlisted'; readonly requestedAt: number | null };
+export type AzureListingState =
+  | { readonly state: 'listed' }
+  | {
+      readonly state: 'unlisted';
+      readonly requestedAt: number | null;
+      /** The part of the listing in progress that makes it whole if it comes next (0: a new listing
+       * is awaited); null once a part was missed: only a new listing's part 0 can complete one. */
+      readonly nextPart: number | null;
+    };
 
 export interface AzureState {
   readonly listing: AzureListingState;
@@ -436,6 +444,8 @@ export type EngineEvent =
       readonly kind: 'AzureResourcesObserved';
       readonly nrpEpoch: number;
       readonly resources: readonly ManagedResource[];
+      /** The part's place in its listing, from 0; absent on a listing of one part. */
+      readonly part?: number | undefined;
       readonly final?: boolean | undefined;
     }
   | { readonly kind: 'Tick' };

@@ -128,6 +128,7 @@ export const azureResourcesObservedSchema = z.object({
   kind: z.literal('AzureResourcesObserved'),
   nrpEpoch: countSchema,
   resources: z.array(managedResourceSchema).max(MAX_OBSERVED_RESOURCES),
+  part: countSchema.optional(),
   final: z.boolean().optional(),
 });
 

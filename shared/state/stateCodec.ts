@@ -192,7 +192,7 @@ const storedSync = z.object({
   dirty: z.boolean(),
 });
 
-const azureListing = z.discriminatedUnion('state', [z.object({ state: z.literal('listed') }), z.object({ state: z.literal('unlisted'), requestedAt: nullable(z.number()) })]);
+const azureListing = z.discriminatedUnion('state', [z.object({ state: z.literal('listed') }), z.object({ state: z.literal('unlisted'), requestedAt: nullable(z.number()), nextPart: nullable(z.number()).default(0) })]);
 
 /** This engine's Azure resources (docs/adr/0013): listed yet, and the withheld marks as [kind, snapshot] pairs sorted by kind. */
 const storedAzure = z.object({
@@ -208,7 +208,7 @@ const storedMeta = z.object({
   synced: list(z.tuple([kubeObjectKind, z.string()])),
   sync: storedSync,
   // States stored before this field existed never listed Azure: their first listing opens the finalizer gate.
-  azure: storedAzure.default({ listing: { state: 'unlisted', requestedAt: null }, withheld: [] }),
+  azure: storedAzure.default({ listing: { state: 'unlisted', requestedAt: null, nextPart: 0 }, withheld: [] }),
 });
 
 /** The scalars of a ClusterState that live in its meta row. */

@@ -38,8 +38,8 @@ function outboundResources(name: string): ManagedResource[] {
   ];
 }
 
-function listing(state: ClusterState, resources: ManagedResource[], final?: boolean): Extract<EngineEvent, { kind: 'AzureResourcesObserved' }> {
-  return { kind: 'AzureResourcesObserved', nrpEpoch: state.nrpEpoch, resources, ...(final === undefined ? {} : { final }) };
+function listing(state: ClusterState, resources: ManagedResource[], final?: boolean, part?: number): Extract<EngineEvent, { kind: 'AzureResourcesObserved' }> {
+  return { kind: 'AzureResourcesObserved', nrpEpoch: state.nrpEpoch, resources, ...(final === undefined ? {} : { final }), ...(part === undefined ? {} : { part }) };
 }
 
 function found(d: Decision): string[] {
@@ -241,12 +241,18 @@ describe('Azure orphans', () => {
 
   it('takes a listing in parts: each part deletes its orphans, the last one completes the listing', () => {
     const s = unlistedState();
-    const part1 = decide(s, [listing(s, inboundResources(ORPHAN), false)], ctxAt(2));
+    const part1 = decide(s, [listing(s, inboundResources(ORPHAN), false, 0)], ctxAt(2));
     assert.deepEqual(orphanDeletes(part1), [{ name: ORPHAN, kind: 'inbound' }]);
     assert.equal(part1.state.azure.listing.state, 'unlisted');
-    const part2 = decide(part1.state, [{ ...listing(part1.state, outboundResources('team-gone'), true), nrpEpoch: s.nrpEpoch }], ctxAt(3));
+    const part2 = decide(part1.state, [{ ...listing(part1.state, outboundResources('team-gone'), true, 1), nrpEpoch: s.nrpEpoch }], ctxAt(3));
     assert.deepEqual(orphanDeletes(part2), [{ name: 'team-gone', kind: 'outbound' }]);
     assert.equal(part2.state.azure.listing.state, 'listed');
+  });
+
+  it('does not complete a listing whose middle part never came', () => {
+    const s = unlistedState();
+    const d = decide(s, [listing(s, [], false, 0), listing(s, [], true, 2)], ctxAt(2));
+    assert.equal(d.state.azure.listing.state, 'unlisted');
   });
 });
 
@@ -259,7 +265,7 @@ describe('the Azure listing state', () => {
     assert.deepEqual(back.azure, { listing: { state: 'listed' }, withheld: new Map([['Pod', '12']]) });
     const old = JSON.parse(metaJsonOf(e.state)) as Record<string, unknown>;
     delete old['azure'];
-    assert.deepEqual(assembleState(CLUSTER, JSON.stringify(old), []).state.azure, { listing: { state: 'unlisted', requestedAt: null }, withheld: new Map() });
+    assert.deepEqual(assembleState(CLUSTER, JSON.stringify(old), []).state.azure, { listing: { state: 'unlisted', requestedAt: null, nextPart: 0 }, withheld: new Map() });
   });
 });
 
@@ -275,6 +281,25 @@ describe('Service finalizer recovery checks Azure', () => {
     assert.deepEqual(commandsOf(tick, 'RemoveFinalizer'), [], 'NRP does not have it, but Azure may still');
     const d = decide(tick.state, [listing(tick.state, [])], ctxAt(3));
     assert.deepEqual(commandsOf(d, 'RemoveFinalizer').map((c) => c.target.name), ['web']);
+  });
+
+  it('regression: holds it when an earlier part of the listing was ignored, and asks for a whole listing again', () => {
+    // Part 0 (which shows the Service's load balancer) comes before the pods were listed and is
+    // ignored; part 1, taken in, must not make the listing whole.
+    const s0 = decide(initialState(CLUSTER), [...withDeleting, ...listedKinds.slice(0, 3)], ctxAt(0)).state;
+    const s = decide(s0, [{ kind: 'NrpDriftObserved', nrpEpoch: s0.nrpEpoch, services: [], locations: [] }], ctxAt(1)).state;
+    const first = decide(s, [listing(s, inboundResources(name), false, 0)], ctxAt(2));
+    assert.deepEqual(observationsOf(first, 'AzureListingIgnored').map((o) => o.reason), ['kubernetesNotListed']);
+    const pods = decide(first.state, listedKinds.slice(3), ctxAt(3));
+    const last = decide(pods.state, [listing(pods.state, [], true, 1)], ctxAt(4));
+    assert.deepEqual(commandsOf(last, 'RemoveFinalizer'), [], 'Azure may still hold its load balancer');
+    assert.equal(last.state.azure.listing.state, 'unlisted');
+    assert.equal(commandsOf(last, 'ObserveNrp').length, 1, 'a whole listing is asked for');
+    // A whole listing (parts 0 and 1, both taken in) then finds its resources and deletes them first.
+    const again = decide(last.state, [listing(last.state, inboundResources(name), false, 0), listing(last.state, [], true, 1)], ctxAt(5));
+    assert.equal(again.state.azure.listing.state, 'listed');
+    assert.deepEqual(commandsOf(again, 'RemoveFinalizer'), []);
+    assert.deepEqual(orphanDeletes(again), [{ name, kind: 'inbound' }]);
   });
 
   it('deletes what Azure still holds of it first, then releases the finalizer', () => {
