@@ -1,12 +1,16 @@
 // locations: the single writer of updateAddressLocations. A trigger names the sync the engine
 // started (its requests are in the stored state); the requests go out in order, and what NRP
 // acknowledged goes back to the engine. The same queue carries requests to read NRP; a timer
-// asks for such a read now and then, to repair drift.
+// asks for such a read now and then, to repair drift. Each read also lists this engine's tagged
+// Azure resources of the cluster, so the engine can delete orphans (docs/adr/0013).
 import { app } from '@azure/functions';
 import type { InvocationContext, Timer } from '@azure/functions';
 import { isNetworkError } from '../shared/azure/networkProvider.ts';
+import { classifyArmError } from '../shared/azure/classifyArmError.ts';
+import type { NetworkProvider } from '../shared/azure/networkProvider.ts';
+import { listingParts } from '../shared/engine/listingParts.ts';
 import { driftParts, nrpDrift } from '../shared/engine/nrpDrift.ts';
-import type { EngineEvent, SyncFailure } from '../shared/engine/types.ts';
+import type { EngineEvent, ManagedResource, SyncFailure } from '../shared/engine/types.ts';
 import { MESSAGE_VERSION } from '../shared/messages/envelopes.ts';
 import type { LocationsSyncMessage, ObserveNrpRequest } from '../shared/messages/envelopes.ts';
 import { observeNrpMessageId } from '../shared/messages/messageIds.ts';
@@ -35,7 +39,17 @@ export type LocationsResult =
   /** Triggered before the engine saved the sync: put back for later, or given up (the engine's sync timeout recovers). */
   | { readonly kind: 'deferred'; readonly syncId: string; readonly deferrals: number; readonly givenUp: boolean }
   | { readonly kind: 'synced'; readonly syncId: string; readonly applied: number; readonly failure: SyncFailure | null }
-  | { readonly kind: 'observed'; readonly services: number; readonly locations: number; readonly driftParts: number };
+  | {
+      readonly kind: 'observed';
+      readonly services: number;
+      readonly locations: number;
+      readonly driftParts: number;
+      /** This engine's Azure resources listed, and the parts they went in (0: the listing failed). */
+      readonly azureResources: number;
+      readonly azureParts: number;
+      /** Why the Azure listing failed (the NRP read still went to the engine). */
+      readonly azureListingError?: string | undefined;
+    };
 
 export interface LocationsOptions {
   /** Where the message's line goes (default: the telemetry's sink, else nowhere). */
@@ -56,7 +70,9 @@ export async function applyLocationsMessage(deps: Dependencies, received: Receiv
   return inInvocationSpan(telemetryOf(deps).tracer, `${LOCATIONS_QUEUE} process`, { traceparents: [received.traceparent], attributes }, async (traceparent) => {
     const result = await applyLocationsBody(deps, body, traceparent);
     const fields = { cluster: body.cluster, ...resultFields(result), durationMs: Date.now() - started };
-    if ((result.kind === 'deferred' && result.givenUp) || (result.kind === 'synced' && result.failure)) log.warn('locations message done', fields);
+    if ((result.kind === 'deferred' && result.givenUp) || (result.kind === 'synced' && result.failure) || (result.kind === 'observed' && result.azureListingError)) {
+      log.warn('locations message done', fields);
+    }
     else log.info('locations message done', fields);
     return result;
   });
@@ -69,13 +85,17 @@ async function applyLocationsBody(deps: Dependencies, body: LocationsSyncMessage
     const { state } = await deps.store.load(body.cluster);
     // The epoch is taken before reading NRP: a completion after it makes this read out of date.
     const nrpEpoch = state.nrpEpoch;
-    const [services, locations] = await Promise.all([network.listServices(), network.listAddressLocations()]);
+    const [services, locations, listed] = await Promise.all([network.listServices(), network.listAddressLocations(), managedResources(network, body.cluster)]);
     // Only what differs from the mirror goes to the engine, in parts that fit a message, so a read
     // of 100,000 addresses costs messages only where NRP drifted.
     const parts = driftParts(nrpDrift(state.nrp, services, locations), DRIFT_PART_CHARS);
+    // After the drift (the session keeps the order): the engine judges orphans against the mirror as corrected.
+    const listing = Array.isArray(listed) ? listingParts(nrpEpoch, listed, DRIFT_PART_CHARS) : [];
     const now = deps.now();
-    await deps.sender.send(parts.map((p, i) => toEngineEventMessage(body.cluster, { kind: 'NrpDriftObserved', nrpEpoch, ...p, final: i === parts.length - 1 }, { now, traceparent })));
-    return { kind: 'observed', services: services.length, locations: locations.length, driftParts: parts.length };
+    const events: EngineEvent[] = [...parts.map((p, i): EngineEvent => ({ kind: 'NrpDriftObserved', nrpEpoch, ...p, final: i === parts.length - 1 })), ...listing];
+    await deps.sender.send(events.map((e) => toEngineEventMessage(body.cluster, e, { now, traceparent })));
+    const azure = Array.isArray(listed) ? { azureResources: listed.length, azureParts: listing.length } : { azureResources: 0, azureParts: 0, azureListingError: listed.error };
+    return { kind: 'observed', services: services.length, locations: locations.length, driftParts: parts.length, ...azure };
   }
 
   const found = await awaitSync(async () => (await deps.store.load(body.cluster)).state, body.syncId);
@@ -103,7 +123,19 @@ async function applyLocationsBody(deps: Dependencies, body: LocationsSyncMessage
   return { kind: 'synced', syncId: flight.syncId, applied, failure };
 }
 
-/** The backstop: ask for a read of NRP for every cluster this app serves. */
+/**
+ * This engine's resources of the cluster, or why they could not be listed. A failed listing does
+ * not hold the NRP read back: the engine asks again (or the next backstop read lists).
+ */
+async function managedResources(network: NetworkProvider, cluster: string): Promise<ManagedResource[] | { readonly error: string }> {
+  try {
+    return await network.listManagedResources(cluster);
+  } catch (e) {
+    return { error: classifyArmError(e).code };
+  }
+}
+
+/** The backstop: ask for a read of NRP (and a listing of Azure) for every cluster this app serves. */
 export async function requestObservations(deps: Dependencies, reason: string): Promise<number> {
   const now = deps.now();
   const messages = deps.clusters.map((cluster) => {

@@ -23,6 +23,7 @@ import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import { RESERVED_EGRESS_IDENTITIES } from '../engine/egressIdentity.ts';
 import { CONFIG_REFUSAL } from '../engine/configRefusal.ts';
+import { managedResourceOf, resourcesOfService, resourceTags, taggedCluster } from '../engine/resourceTags.ts';
 import {
   clearBackendPoolsRequest,
   clearNatGatewayRequest,
@@ -35,11 +36,13 @@ import {
   registerOutboundRequest,
   unregisterRequest,
 } from '../engine/serviceRequests.ts';
-import type { LoadBalancerBody, NatGatewayBody, PublicIpBody, ServicesRequest } from '../engine/serviceRequests.ts';
+import type { LoadBalancerBody, NatGatewayBody, PublicIpBody, ServicesRequest, Tags } from '../engine/serviceRequests.ts';
 import type {
+  AzureResourceType,
   InboundConfig,
   IpFamily,
   LocationsRequest,
+  ManagedResource,
   NrpServiceType,
   ObservedLocation,
   OperationOutcome,
@@ -96,6 +99,16 @@ class OperationRefused extends Error {
 
 function statusOf(e: unknown): number | null {
   return statusCodeOf(e) ?? null;
+}
+
+/** A read of a resource that may be gone. */
+async function orNullIfNotFound<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (e) {
+    if (statusOf(e) === 404) return null;
+    throw e;
+  }
 }
 
 /** A delete step's 404: the thing is already gone, which is what the step wanted. */
@@ -181,35 +194,61 @@ export class ArmNetworkProvider implements NetworkProvider {
     return out;
   }
 
+  /**
+   * This engine's public IPs, load balancers and NAT gateways for `cluster` in the resource group:
+   * one paged list per type, and only what is tagged for the cluster with the name this engine gives
+   * the tagged service's resources (resourceTags.ts). Untagged and foreign resources never appear.
+   */
+  async listManagedResources(cluster: string, options: NetworkCallOptions = {}): Promise<ManagedResource[]> {
+    const rg = this.config.resourceGroup;
+    const o = { abortSignal: options.abortSignal };
+    const lists: readonly [AzureResourceType, AsyncIterable<{ name?: string; id?: string; tags?: Record<string, string> }>][] = [
+      ['publicIPAddress', this.client.publicIPAddresses.list(rg, o)],
+      ['loadBalancer', this.client.loadBalancers.list(rg, o)],
+      ['natGateway', this.client.natGateways.list(rg, o)],
+    ];
+    const out: ManagedResource[] = [];
+    for (const [type, pages] of lists) {
+      for await (const r of pages) {
+        const managed = managedResourceOf(type, r, cluster);
+        if (managed) out.push(managed);
+      }
+    }
+    return out;
+  }
+
   // -------------------------------------------------------------------------------------------
   // The operations (reference §3)
 
   private async run(op: ServiceOperation, options: NetworkCallOptions): Promise<string | null> {
     if (op.operation === 'delete') {
+      if (op.orphan) await this.refuseForeign(op, options);
       if (op.serviceKind === 'inbound') await this.deleteInbound(op.serviceName, options);
       else await this.deleteOutbound(op.serviceName, options);
       return null;
     }
     const config = checkedConfig(op);
+    // Every resource is tagged with what it is for, so that a listing finds it (docs/adr/0013).
+    const tags = resourceTags(op.cluster, config.kind, config.name);
     if (config.kind === 'inbound') {
-      if (op.operation === 'create') return this.createInbound(config, options);
-      await this.putLoadBalancer(config, options); // §3.2: only the load balancer changes
+      if (op.operation === 'create') return this.createInbound(config, tags, options);
+      await this.putLoadBalancer(config, tags, options); // §3.2: only the load balancer changes
       return null;
     }
-    if (op.operation === 'create') await this.createOutbound(config, options);
+    if (op.operation === 'create') await this.createOutbound(config, tags, options);
     // §3.2: an outbound update is a no-op (a NAT gateway's families are decided once).
     return null;
   }
 
   /** §3.1: Public IP, load balancer, registration. A failure leaves what was built; the retry re-PUTs it. */
-  private async createInbound(config: InboundConfig, options: NetworkCallOptions): Promise<string> {
+  private async createInbound(config: InboundConfig, tags: Tags, options: NetworkCallOptions): Promise<string> {
     let address: string | null = null;
     let pipName = '';
     for (const pip of publicIpNames(config)) {
-      address = await this.putPublicIp(pip.name, pip.family, options);
+      address = await this.putPublicIp(pip.name, pip.family, tags, options);
       pipName = pip.name;
     }
-    await this.putLoadBalancer(config, options);
+    await this.putLoadBalancer(config, tags, options);
     await this.updateServices(registerInboundRequest(config, this.config), options);
     // The PUT's answer normally carries the address; if not, read it back once.
     address ??= (await this.client.publicIPAddresses.get(this.config.resourceGroup, pipName, { abortSignal: options.abortSignal })).ipAddress ?? null;
@@ -218,9 +257,9 @@ export class ArmNetworkProvider implements NetworkProvider {
   }
 
   /** §3.3: Public IP(s), NAT gateway linked to the Service Gateway, registration. */
-  private async createOutbound(config: OutboundConfig, options: NetworkCallOptions): Promise<void> {
-    for (const pip of publicIpNames(config)) await this.putPublicIp(pip.name, pip.family, options);
-    const body = natGatewayBody(config, this.config);
+  private async createOutbound(config: OutboundConfig, tags: Tags, options: NetworkCallOptions): Promise<void> {
+    for (const pip of publicIpNames(config)) await this.putPublicIp(pip.name, pip.family, tags, options);
+    const body = natGatewayBody(config, this.config, tags);
     await this.client.natGateways.createOrUpdate(this.config.resourceGroup, config.name, sdkNatGateway(body), this.lroOptions(options));
     await this.updateServices(registerOutboundRequest(config, this.config), options);
   }
@@ -258,18 +297,41 @@ export class ArmNetworkProvider implements NetworkProvider {
     ]);
   }
 
+  /**
+   * An orphan delete acts on nobody's request (docs/adr/0013), so before it writes anything it
+   * makes sure none of the resources it would remove is tagged for another cluster (an egress
+   * identity of the same name in a shared resource group): if one is, it removes nothing and fails,
+   * retryably, with `ForeignResource`, which the parked operation shows until an operator looks.
+   */
+  private async refuseForeign(op: ServiceOperation, options: NetworkCallOptions): Promise<void> {
+    const rg = this.config.resourceGroup;
+    const o = { abortSignal: options.abortSignal };
+    for (const r of resourcesOfService(op.serviceKind, op.serviceName)) {
+      const read =
+        r.resourceType === 'loadBalancer'
+          ? () => this.client.loadBalancers.get(rg, r.name, o)
+          : r.resourceType === 'natGateway'
+            ? () => this.client.natGateways.get(rg, r.name, o)
+            : () => this.client.publicIPAddresses.get(rg, r.name, o);
+      const owner = taggedCluster((await orNullIfNotFound(read))?.tags);
+      if (owner !== null && owner !== op.cluster) {
+        throw new OperationRefused('ForeignResource', `${r.resourceType} ${r.name} is tagged for cluster ${owner}: an orphan delete of ${op.cluster} leaves it`, false);
+      }
+    }
+  }
+
   // -------------------------------------------------------------------------------------------
   // Steps
 
   /** PUTs a Public IP; returns its address when the answer carries one. */
-  private async putPublicIp(name: string, family: IpFamily, options: NetworkCallOptions): Promise<string | null> {
-    const body = sdkPublicIp(publicIpBody(family, this.config.location));
+  private async putPublicIp(name: string, family: IpFamily, tags: Tags, options: NetworkCallOptions): Promise<string | null> {
+    const body = sdkPublicIp(publicIpBody(family, this.config.location, tags));
     const pip = await this.client.publicIPAddresses.createOrUpdate(this.config.resourceGroup, name, body, this.lroOptions(options));
     return pip.ipAddress || null;
   }
 
-  private async putLoadBalancer(config: InboundConfig, options: NetworkCallOptions): Promise<void> {
-    const body = loadBalancerBody(config, this.config);
+  private async putLoadBalancer(config: InboundConfig, tags: Tags, options: NetworkCallOptions): Promise<void> {
+    const body = loadBalancerBody(config, this.config, tags);
     await this.client.loadBalancers.createOrUpdate(this.config.resourceGroup, config.name, sdkLoadBalancer(body), this.lroOptions(options));
   }
 
@@ -331,13 +393,8 @@ export class ArmNetworkProvider implements NetworkProvider {
     return null;
   }
 
-  private async natGatewayOrNull(name: string, options: NetworkCallOptions): Promise<NatGateway | null> {
-    try {
-      return await this.client.natGateways.get(this.config.resourceGroup, name, { abortSignal: options.abortSignal });
-    } catch (e) {
-      if (statusOf(e) === 404) return null;
-      throw e;
-    }
+  private natGatewayOrNull(name: string, options: NetworkCallOptions): Promise<NatGateway | null> {
+    return orNullIfNotFound(() => this.client.natGateways.get(this.config.resourceGroup, name, { abortSignal: options.abortSignal }));
   }
 
   private lroOptions(options: NetworkCallOptions): { abortSignal?: AbortSignal | undefined; updateIntervalInMs: number } {
@@ -383,6 +440,7 @@ function isRpOwned(s: ServiceGatewayService): boolean {
 function sdkPublicIp(b: PublicIpBody): PublicIPAddress {
   return {
     location: b.location,
+    tags: { ...b.tags },
     sku: { name: b.sku.name },
     publicIPAllocationMethod: b.properties.publicIPAllocationMethod,
     publicIPAddressVersion: b.properties.publicIPAddressVersion,
@@ -392,6 +450,7 @@ function sdkPublicIp(b: PublicIpBody): PublicIPAddress {
 function sdkLoadBalancer(b: LoadBalancerBody): LoadBalancer {
   return {
     location: b.location,
+    tags: { ...b.tags },
     sku: { name: b.sku.name },
     scope: b.properties.scope,
     frontendIPConfigurations: b.properties.frontendIPConfigurations.map((f) => ({ name: f.name, publicIPAddress: { id: f.properties.publicIPAddress.id } })),
@@ -414,6 +473,7 @@ function sdkNatGateway(b: NatGatewayBody): NatGateway {
   const v6 = b.properties.publicIpAddressesV6;
   return {
     location: b.location,
+    tags: { ...b.tags },
     sku: { name: b.sku.name },
     serviceGateway: { id: b.properties.serviceGateway.id },
     publicIpAddresses: b.properties.publicIpAddresses.map((p) => ({ id: p.id })),

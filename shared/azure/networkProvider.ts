@@ -1,6 +1,6 @@
 // The port service operations and location syncs reach NRP through. The ARM adapter over
 // @azure/arm-network implements it (issue 4); tests use an in-memory one.
-import type { LocationsRequest, NrpServiceType, ObservedLocation, OperationOutcome, ServiceOperation } from '../engine/types.ts';
+import type { LocationsRequest, ManagedResource, NrpServiceType, ObservedLocation, OperationOutcome, ServiceOperation } from '../engine/types.ts';
 
 export interface NetworkCallOptions {
   readonly abortSignal?: AbortSignal | undefined;
@@ -36,4 +36,7 @@ export interface NetworkProvider {
   updateAddressLocations(request: LocationsRequest, options?: NetworkCallOptions): Promise<void>;
   listServices(options?: NetworkCallOptions): Promise<{ readonly name: string; readonly type: NrpServiceType }[]>;
   listAddressLocations(options?: NetworkCallOptions): Promise<ObservedLocation[]>;
+  /** The public IPs, load balancers and NAT gateways in the resource group whose tags say this
+   * engine created them for `cluster` (resourceTags.ts); paged reads, no writes. */
+  listManagedResources(cluster: string, options?: NetworkCallOptions): Promise<ManagedResource[]>;
 }

@@ -1,5 +1,6 @@
 // The engine's one verb: state and a batch of events in, next state and commands out.
 // No I/O, no clock, no randomness but ctx.random.
+import { applyAzureResources, requestAzureListing } from './azureListing.ts';
 import { checkPendingDeletions, dispatchDue, expireOperations } from './dispatcher.ts';
 import { Draft } from './draft.ts';
 import { touchDueAsks, wakeForAsks } from './kubeActions.ts';
@@ -10,6 +11,7 @@ import { reconcilePodFinalizers } from './podFinalizers.ts';
 import { reconcileTouched, releaseFinalizersOfDroppedServices } from './reconcile.ts';
 import { completeOperation } from './serviceCompletion.ts';
 import type { ClusterState, DecideContext, Decision, EngineEvent } from './types.ts';
+import { trackWithheld } from './withheldKinds.ts';
 
 function applyEvent(d: Draft, e: EngineEvent): void {
   switch (e.kind) {
@@ -25,11 +27,14 @@ function applyEvent(d: Draft, e: EngineEvent): void {
     case 'NrpDriftObserved':
       applyNrpDrift(d, e);
       return;
+    case 'AzureResourcesObserved':
+      applyAzureResources(d, e);
+      return;
     case 'Tick':
       // Time itself is the event: due retries, re-arms and sync windows are handled below.
       return;
     default:
-      applyKubeEvent(d, e);
+      trackWithheld(d, e, () => applyKubeEvent(d, e));
   }
 }
 
@@ -46,6 +51,7 @@ export function decide(state: ClusterState, events: readonly EngineEvent[], ctx:
   checkPendingDeletions(d);
   dispatchDue(d);
   planLocationsSync(d);
+  requestAzureListing(d);
   reconcilePodFinalizers(d);
   wakeForAsks(d);
   if (d.wakeAt !== null) d.emit({ kind: 'WakeAt', at: d.wakeAt });

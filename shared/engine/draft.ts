@@ -3,6 +3,7 @@
 // mutated and unchanged parts are shared with the output.
 import type {
   AskedAction,
+  AzureState,
   Cached,
   CachedPod,
   Tombstone,
@@ -28,6 +29,7 @@ export class Draft {
   sequence: number;
   nrpEpoch: number;
   sync: LocationsSyncState;
+  azure: AzureState;
   readonly commands: EngineCommand[] = [];
   readonly observations: EngineObservation[] = [];
   /** NRP service names whose desired state may have changed in this call. */
@@ -59,6 +61,7 @@ export class Draft {
     this.sequence = state.sequence;
     this.nrpEpoch = state.nrpEpoch;
     this.sync = state.sync;
+    this.azure = state.azure;
     this.services = state.kube.services;
     this.slices = state.kube.slices;
     this.nodes = state.kube.nodes;
@@ -137,6 +140,7 @@ export class Draft {
       nrp: { services: this.nrpServices, locations: this.nrpLocations },
       sync: this.sync,
       asked: this.askedMap,
+      azure: this.azure,
     };
   }
 }

@@ -7,7 +7,7 @@ import type { Draft } from './draft.ts';
 import { applyAcknowledged, applyUncertain, countChanges, diffLocations, toBatches } from './locationsDiff.ts';
 import type { KubeObjectKind, LocationsRequest, SyncFailure } from './types.ts';
 
-const ALL_KINDS: readonly KubeObjectKind[] = ['Service', 'EndpointSlice', 'Node', 'Pod'];
+export const ALL_KINDS: readonly KubeObjectKind[] = ['Service', 'EndpointSlice', 'Node', 'Pod'];
 
 /** FNV-1a over the JSON: enough to recognise the very batch NRP rejected before. */
 export function fingerprint(requests: readonly LocationsRequest[]): string {

@@ -28,7 +28,8 @@ function releaseServiceFinalizer(d: Draft, name: string): void {
     return;
   }
   // Before NRP was read once, "not registered" is not known yet; the read re-examines every Service.
-  if (d.sync.nrpRead.state === 'unread') return;
+  // Nor, before this engine's Azure resources were listed once, "nothing left in Azure" (ADR 0013).
+  if (d.sync.nrpRead.state === 'unread' || d.azure.listing.state === 'unlisted') return;
   if (d.ops.has(name) || nrpHas(d.mirrorServices, name, 'inbound') || desiredInbound(d, name).status === 'present') {
     forgetAsked(d, key);
     return;

@@ -93,8 +93,12 @@ export interface SubResource {
   readonly id: string;
 }
 
+/** The tags every resource this engine creates carries (resourceTags.ts): its cluster, kind and service. */
+export type Tags = Readonly<Record<string, string>>;
+
 export interface PublicIpBody {
   readonly location: string;
+  readonly tags: Tags;
   readonly sku: { readonly name: 'StandardV2' };
   readonly properties: {
     readonly publicIPAllocationMethod: 'Static';
@@ -102,9 +106,10 @@ export interface PublicIpBody {
   };
 }
 
-export function publicIpBody(family: IpFamily, location: string): PublicIpBody {
+export function publicIpBody(family: IpFamily, location: string, tags: Tags): PublicIpBody {
   return {
     location,
+    tags,
     sku: { name: 'StandardV2' },
     properties: { publicIPAllocationMethod: 'Static', publicIPAddressVersion: family },
   };
@@ -127,6 +132,7 @@ export interface LoadBalancingRuleBody {
 
 export interface LoadBalancerBody {
   readonly location: string;
+  readonly tags: Tags;
   readonly sku: { readonly name: 'Service' };
   readonly properties: {
     readonly scope: 'Public';
@@ -159,9 +165,10 @@ function ruleBody(config: InboundConfig, ids: ServiceGatewayIds, rule: PortRule)
 }
 
 /** The load balancer `<uid>` (reference §3.1 step 3; an update re-PUTs the same body, §3.2). */
-export function loadBalancerBody(config: InboundConfig, ids: ServiceGatewayIds): LoadBalancerBody {
+export function loadBalancerBody(config: InboundConfig, ids: ServiceGatewayIds, tags: Tags): LoadBalancerBody {
   return {
     location: ids.location,
+    tags,
     sku: { name: 'Service' },
     properties: {
       scope: 'Public',
@@ -174,6 +181,7 @@ export function loadBalancerBody(config: InboundConfig, ids: ServiceGatewayIds):
 
 export interface NatGatewayBody {
   readonly location: string;
+  readonly tags: Tags;
   readonly sku: { readonly name: 'StandardV2' };
   readonly properties: {
     readonly serviceGateway: SubResource;
@@ -184,11 +192,12 @@ export interface NatGatewayBody {
 }
 
 /** The NAT gateway `<id>`, linked to the Service Gateway (reference §3.3 step 2). */
-export function natGatewayBody(config: OutboundConfig, ids: ServiceGatewayIds): NatGatewayBody {
+export function natGatewayBody(config: OutboundConfig, ids: ServiceGatewayIds, tags: Tags): NatGatewayBody {
   const v4 = { id: publicIpId(ids, publicIpName(config.name, 'IPv4')) };
   const common = { serviceGateway: { id: serviceGatewayId(ids) }, publicIpAddresses: [v4] };
   return {
     location: ids.location,
+    tags,
     sku: { name: 'StandardV2' },
     properties: config.ipFamilies.includes('IPv6') ? { ...common, publicIpAddressesV6: [{ id: publicIpId(ids, publicIpName(config.name, 'IPv6')) }] } : common,
   };

@@ -11,5 +11,6 @@ export function initialState(cluster: string): ClusterState {
     nrp: { services: new Map(), locations: new Map() },
     sync: { nrpRead: { state: 'unread', requestedAt: null }, inFlight: null, lastStartedAt: null, failures: 0, nextAttemptAt: null, rejectedFingerprint: null, dirty: false },
     asked: new Map(),
+    azure: { listing: { state: 'unlisted', requestedAt: null, nextPart: 0 }, withheld: new Map() },
   };
 }

@@ -289,6 +289,44 @@ export interface LocationsSyncState {
   readonly dirty: boolean;
 }
 
+// ---------------------------------------------------------------------------------------------
+// This engine's own Azure resources (docs/adr/0013-azure-orphan-sweep.md).
+
+export type AzureResourceType = 'publicIPAddress' | 'loadBalancer' | 'natGateway';
+
+/** A resource of the cluster's resource group whose tags say this engine created it for `cluster`. */
+export interface ManagedResource {
+  readonly resourceType: AzureResourceType;
+  readonly name: string;
+  readonly id: string;
+  /** From its tags: the cluster, and the kind and NRP name of the service it was created for. */
+  readonly cluster: string;
+  readonly serviceKind: ServiceKind;
+  readonly service: string;
+}
+
+/**
+ * Whether this engine's Azure resources were listed since this state began. Until they are,
+ * "nothing of this Service is left" is known of NRP only, not of Azure: no Service finalizer comes off.
+ */
+export type AzureListingState =
+  | { readonly state: 'listed' }
+  | {
+      readonly state: 'unlisted';
+      readonly requestedAt: number | null;
+      /** The part of the listing in progress that makes it whole if it comes next (0: a new listing
+       * is awaited); null once a part was missed: only a new listing's part 0 can complete one. */
+      readonly nextPart: number | null;
+    };
+
+export interface AzureState {
+  readonly listing: AzureListingState;
+  /** Kinds (Service, Pod) of which an object the cache does not hold was withheld, with the list that
+   * withheld it (null: a watch event). Which names it would protect is unknown, so no orphan of the
+   * service kind it could own is deleted until a later list of its kind completes without it. */
+  readonly withheld: ReadonlyMap<KubeObjectKind, string | null>;
+}
+
 export interface ClusterState {
   readonly schemaVersion: 1;
   readonly cluster: string;
@@ -305,6 +343,7 @@ export interface ClusterState {
   /** Kubernetes actions asked for and not yet confirmed by a fact (`Service/<uid>` and
    * `Pod/<ns>/<name>`: finalizer removals; `Status/<uid>`: the ingress IP), asked again when due. */
   readonly asked: ReadonlyMap<string, AskedAction>;
+  readonly azure: AzureState;
 }
 
 /** A Kubernetes action the engine asked for: asked again from `nextAt` until a fact confirms it. */
@@ -409,6 +448,19 @@ export type EngineEvent =
       /** False on every part of a read but its last; absent on a read of one part. */
       readonly final?: boolean | undefined;
     }
+  /**
+   * A listing of this engine's resources in the cluster's resource group (the backstop's). Each part
+   * is applicable alone; the listing is complete with the part whose `final` is not false.
+   * `nrpEpoch` as for NrpObserved: a listing an operation completed after is ignored.
+   */
+  | {
+      readonly kind: 'AzureResourcesObserved';
+      readonly nrpEpoch: number;
+      readonly resources: readonly ManagedResource[];
+      /** The part's place in its listing, from 0; absent on a listing of one part. */
+      readonly part?: number | undefined;
+      readonly final?: boolean | undefined;
+    }
   | { readonly kind: 'Tick' };
 
 // ---------------------------------------------------------------------------------------------
@@ -490,6 +542,9 @@ export type EngineObservation =
     }
   | { readonly kind: 'CompletionIgnored'; readonly id: string; readonly reason: 'unknownOperation' | 'staleDispatch' | 'unknownSync' }
   | { readonly kind: 'NrpObservationIgnored'; readonly reason: 'completedSinceRead' | 'syncInFlight' }
+  | { readonly kind: 'AzureListingIgnored'; readonly reason: 'kubernetesNotListed' | 'nrpUnread' | 'completedSinceListing' }
+  /** Resources of a service nothing wants and NRP does not register: an orphan delete is scheduled. */
+  | { readonly kind: 'AzureOrphanFound'; readonly serviceName: string; readonly serviceKind: ServiceKind; readonly resources: readonly string[] }
   | { readonly kind: 'AdmissionRejected'; readonly serviceUid: string; readonly reason: string; readonly message: string }
   | { readonly kind: 'InputRejected'; readonly objectKind: KubeObjectKind; readonly key: string; readonly reason: RejectReason; readonly detail: string }
   | { readonly kind: 'OperationDispatched'; readonly operation: ServiceOperation }

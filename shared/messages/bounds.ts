@@ -60,5 +60,11 @@ export const MAX_OBSERVED_SERVICES = 10_000;
 export const MAX_OBSERVED_LOCATIONS = 10_000;
 export const MAX_OBSERVED_ADDRESSES = 100_000;
 export const MAX_SERVICES_PER_ADDRESS = 1_000;
+/** Azure listing (AzureResourcesObserved) sizes: again the byte limit binds first. */
+export const MAX_OBSERVED_RESOURCES = 30_000;
+/** Public IP, load balancer and NAT gateway names are 1-80 characters. */
+export const MAX_AZURE_NAME_CHARS = 80;
+/** An ARM resource id: subscription, resource group (90), provider, type and name. */
+export const MAX_AZURE_ID_CHARS = 1_024;
 /** Latest time a JavaScript Date can hold, in epoch milliseconds. */
 export const MAX_EPOCH_MS = 8_640_000_000_000_000;

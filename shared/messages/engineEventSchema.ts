@@ -1,16 +1,20 @@
 // Everything the engine hears (engine types.ts EngineEvent), one schema per variant under one
 // discriminated union on `kind`, with the completion outcomes they carry.
 import { z } from 'zod';
-import type { AddressUpdate, EngineEvent, ObservedLocation, OperationOutcome, SyncFailure } from '../engine/types.ts';
+import type { AddressUpdate, EngineEvent, ManagedResource, ObservedLocation, OperationOutcome, SyncFailure } from '../engine/types.ts';
 import {
+  MAX_AZURE_ID_CHARS,
+  MAX_AZURE_NAME_CHARS,
   MAX_ERROR_MESSAGE_CHARS,
   MAX_OBSERVED_ADDRESSES,
   MAX_OBSERVED_LOCATIONS,
+  MAX_OBSERVED_RESOURCES,
   MAX_OBSERVED_SERVICES,
   MAX_REASON_CHARS,
   MAX_SERVICES_PER_ADDRESS,
 } from './bounds.ts';
 import {
+  clusterSchema,
   codeSchema,
   countSchema,
   engineIdSchema,
@@ -21,6 +25,7 @@ import {
   nrpNameSchema,
   nrpServiceTypeSchema,
   resourceVersionSchema,
+  serviceKindSchema,
   uidSchema,
 } from './fieldSchemas.ts';
 import { endpointSliceFactSchema, nodeFactSchema, podFactSchema, serviceFactSchema } from './factSchemas.ts';
@@ -110,6 +115,23 @@ export const nrpDriftObservedSchema = z.object({
   final: z.boolean().optional(),
 });
 
+export const managedResourceSchema = z.object({
+  resourceType: z.enum(['publicIPAddress', 'loadBalancer', 'natGateway']),
+  name: z.string().min(1).max(MAX_AZURE_NAME_CHARS),
+  id: z.string().min(1).max(MAX_AZURE_ID_CHARS),
+  cluster: clusterSchema,
+  serviceKind: serviceKindSchema,
+  service: nrpNameSchema,
+});
+
+export const azureResourcesObservedSchema = z.object({
+  kind: z.literal('AzureResourcesObserved'),
+  nrpEpoch: countSchema,
+  resources: z.array(managedResourceSchema).max(MAX_OBSERVED_RESOURCES),
+  part: countSchema.optional(),
+  final: z.boolean().optional(),
+});
+
 export const tickSchema = z.object({ kind: z.literal('Tick') });
 
 export const engineEventSchema = z.discriminatedUnion('kind', [
@@ -124,6 +146,7 @@ export const engineEventSchema = z.discriminatedUnion('kind', [
   locationsSyncCompletedSchema,
   nrpObservedSchema,
   nrpDriftObservedSchema,
+  azureResourcesObservedSchema,
   tickSchema,
 ]);
 
@@ -131,4 +154,5 @@ sameShape<z.output<typeof operationOutcomeSchema>, OperationOutcome>(true);
 sameShape<z.output<typeof syncFailureSchema>, SyncFailure>(true);
 sameShape<z.output<typeof addressUpdateSchema>, AddressUpdate>(true);
 sameShape<z.output<typeof observedLocationSchema>, ObservedLocation>(true);
+sameShape<z.output<typeof managedResourceSchema>, ManagedResource>(true);
 sameShape<z.output<typeof engineEventSchema>, EngineEvent>(true);

@@ -109,6 +109,8 @@ export function engineEventMessageId(cluster: string, event: EngineEvent, now: n
       return boundedId(`${cluster}:nrp@${event.nrpEpoch}:${stableHash(event)}`);
     case 'NrpDriftObserved':
       return boundedId(`${cluster}:nrp-drift@${event.nrpEpoch}:${stableHash(event)}`);
+    case 'AzureResourcesObserved':
+      return boundedId(`${cluster}:azure@${event.nrpEpoch}:${stableHash(event)}`);
     case 'Tick':
       return boundedId(`${cluster}:tick:${now}`);
   }

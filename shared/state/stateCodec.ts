@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import type {
   AskedAction,
+  AzureListingState,
+  AzureState,
   Cached,
   CachedPod,
   EndpointFact,
@@ -198,6 +200,14 @@ const storedSync = z.object({
   dirty: z.boolean(),
 });
 
+const azureListing = z.discriminatedUnion('state', [z.object({ state: z.literal('listed') }), z.object({ state: z.literal('unlisted'), requestedAt: nullable(z.number()), nextPart: nullable(z.number()).default(0) })]);
+
+/** This engine's Azure resources (docs/adr/0013): listed yet, and the withheld marks as [kind, snapshot] pairs sorted by kind. */
+const storedAzure = z.object({
+  listing: azureListing,
+  withheld: list(z.tuple([kubeObjectKind, nullable(z.string())])),
+});
+
 const storedMeta = z.object({
   cluster: z.string(),
   sequence: z.number(),
@@ -205,6 +215,8 @@ const storedMeta = z.object({
   /** [kind, snapshot] pairs, sorted by kind. */
   synced: list(z.tuple([kubeObjectKind, z.string()])),
   sync: storedSync,
+  // States stored before this field existed never listed Azure: their first listing opens the finalizer gate.
+  azure: storedAzure.default({ listing: { state: 'unlisted', requestedAt: null, nextPart: 0 }, withheld: [] }),
 });
 
 /** The scalars of a ClusterState that live in its meta row. */
@@ -293,6 +305,7 @@ export interface MetaSource {
   readonly nrpEpoch: number;
   readonly synced: ReadonlyMap<KubeObjectKind, string>;
   readonly sync: LocationsSyncState;
+  readonly azure: AzureState;
 }
 
 /** The meta record: scalars, synced kinds sorted by kind, and the sync without its requests. */
@@ -312,6 +325,7 @@ export function encodeMeta(m: MetaSource): string {
       rejectedFingerprint: m.sync.rejectedFingerprint,
       dirty: m.sync.dirty,
     },
+    azure: { listing: m.azure.listing, withheld: [...m.azure.withheld].sort((a, b) => byString(a[0], b[0])) },
   };
   return JSON.stringify(stored);
 }
@@ -359,4 +373,6 @@ export type CodecMatchesEngineTypes = [
   Assert<Matches<typeof locationsRequest, LocationsRequest>>,
   Assert<Mutual<keyof StoredSync, keyof LocationsSyncState>>,
   Assert<Mutual<Omit<StoredSync, 'inFlight'>, Omit<LocationsSyncState, 'inFlight'>>>,
+  Assert<Mutual<z.output<typeof azureListing>, AzureListingState>>,
+  Assert<Mutual<keyof z.output<typeof storedAzure>, keyof AzureState>>,
 ];

@@ -348,7 +348,7 @@ const FAMILY_BY_KIND: ReadonlyMap<string, RowFamily> = new Map(FAMILIES.map((f) 
 
 /** The meta record's JSON: every scalar of the state, and the sync without its requests. */
 export function metaJsonOf(state: ClusterState): string {
-  return encodeMeta({ cluster: state.cluster, sequence: state.sequence, nrpEpoch: state.nrpEpoch, synced: state.kube.synced, sync: state.sync });
+  return encodeMeta({ cluster: state.cluster, sequence: state.sequence, nrpEpoch: state.nrpEpoch, synced: state.kube.synced, sync: state.sync, azure: state.azure });
 }
 
 /** The rows whose JSON differs between `base` and `next` (meta excluded). */
@@ -448,6 +448,7 @@ export function assembleState(cluster: string, metaJson: string | null, rows: It
     nrp: { services: sorted(c.nrpServices), locations: sorted(locations) },
     sync: { ...meta.sync, inFlight },
     asked: sorted(c.asked),
+    azure: { listing: meta.azure.listing, withheld: new Map(meta.azure.withheld) },
   };
   return { state, strays };
 }

@@ -27,6 +27,13 @@ export function logObservation(log: EngineLog, o: EngineObservation, before: Clu
     case 'NrpObservationIgnored':
       log.info('NRP read ignored', { reason: o.reason });
       return;
+    case 'AzureListingIgnored':
+      log.info('Azure listing ignored', { reason: o.reason });
+      return;
+    case 'AzureOrphanFound':
+      // Warn: the engine deletes resources on its own; an operator should be able to see which.
+      log.warn('Azure orphan found', { ...serviceFields(o.serviceName, before, after), resources: o.resources.join(',') });
+      return;
     case 'AdmissionRejected':
       log.warn('service not admitted', { serviceUid: o.serviceUid.toLowerCase(), reason: o.reason, detail: o.message });
       return;

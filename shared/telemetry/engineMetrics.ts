@@ -19,6 +19,7 @@ export class EngineMetrics {
   private readonly syncSeconds;
   private readonly addressesSynced;
   private readonly orphansCleaned;
+  private readonly azureOrphansFound;
   private readonly rejectedInputs;
   private readonly gauges: StateGauges;
 
@@ -34,6 +35,7 @@ export class EngineMetrics {
     this.syncSeconds = histogramOf(meter, 'engine_locations_sync_duration_seconds');
     this.addressesSynced = counterOf(meter, 'engine_location_addresses_synced');
     this.orphansCleaned = counterOf(meter, 'engine_orphaned_resources_cleaned_total');
+    this.azureOrphansFound = counterOf(meter, 'engine_azure_orphans_found_total');
     this.rejectedInputs = counterOf(meter, 'engine_rejected_inputs_total');
     this.gauges = new StateGauges(meter, options);
   }
@@ -72,6 +74,9 @@ export class EngineMetrics {
       case 'LocationsSyncFinished':
         this.syncs.add(1, { status: o.status });
         this.syncSeconds.record(o.durationMs / 1000, {});
+        return;
+      case 'AzureOrphanFound':
+        this.azureOrphansFound.add(1, { service_type: o.serviceKind });
         return;
       case 'InputRejected':
       case 'AdmissionRejected':

@@ -111,8 +111,13 @@ export const ENGINE_METRICS = {
   },
   engine_orphaned_resources_cleaned_total: {
     type: 'counter',
-    description: 'Services found in NRP that nothing in the cluster wanted, deleted',
+    description: 'Orphan services (in NRP, or tagged ours in Azure, and wanted by nothing in the cluster) deleted',
     labels: [],
+  },
+  engine_azure_orphans_found_total: {
+    type: 'counter',
+    description: 'Services whose tagged public IPs, load balancers or NAT gateways a listing of Azure found wanted by nothing and unknown to NRP: an orphan delete was scheduled, by service_type (inbound, outbound)',
+    labels: ['service_type'],
   },
   engine_finalizer_failures_total: {
     type: 'counter',

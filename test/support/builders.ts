@@ -133,11 +133,16 @@ export const ALL_KINDS: readonly KubeObjectKind[] = ['Service', 'EndpointSlice',
 
 /** Events that mark every kind as listed, so absence is trusted and syncs may run. */
 /**
- * Every kind listed once, and a read of NRP that found nothing the mirror does not hold (no sync
- * runs before NRP was read once; on a fresh state, that read says NRP is empty).
+ * Every kind listed once, a read of NRP that found nothing the mirror does not hold (no sync runs
+ * before NRP was read once; on a fresh state, that read says NRP is empty), and a listing of Azure
+ * that found none of the engine's resources (no Service finalizer comes off before one).
  */
 export function syncedEvents(snapshot = 'initial'): EngineEvent[] {
-  return [...ALL_KINDS.map((objectKind): EngineEvent => ({ kind: 'KubernetesSynced', objectKind, snapshot })), { kind: 'NrpDriftObserved', nrpEpoch: 0, services: [], locations: [] }];
+  return [
+    ...ALL_KINDS.map((objectKind): EngineEvent => ({ kind: 'KubernetesSynced', objectKind, snapshot })),
+    { kind: 'NrpDriftObserved', nrpEpoch: 0, services: [], locations: [] },
+    { kind: 'AzureResourcesObserved', nrpEpoch: 0, resources: [] },
+  ];
 }
 
 /** An empty cluster whose initial snapshot has completed. */

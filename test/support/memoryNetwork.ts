@@ -2,7 +2,7 @@
 // simulator speaks ARM (issue 4). Faults can be armed per call kind.
 import { NetworkError } from '../../shared/azure/networkProvider.ts';
 import type { NetworkProvider } from '../../shared/azure/networkProvider.ts';
-import type { LocationsRequest, NrpServiceType, ObservedLocation, OperationOutcome, ServiceOperation } from '../../shared/engine/types.ts';
+import type { LocationsRequest, ManagedResource, NrpServiceType, ObservedLocation, OperationOutcome, ServiceOperation } from '../../shared/engine/types.ts';
 import { NrpModel } from './world.ts';
 
 export class MemoryNetwork implements NetworkProvider {
@@ -40,6 +40,10 @@ export class MemoryNetwork implements NetworkProvider {
 
   listServices(): Promise<{ name: string; type: NrpServiceType }[]> {
     return Promise.resolve([...this.nrp.services].map(([name, type]) => ({ name, type })));
+  }
+
+  listManagedResources(cluster: string): Promise<ManagedResource[]> {
+    return Promise.resolve(this.nrp.listManaged(cluster));
   }
 
   listAddressLocations(): Promise<ObservedLocation[]> {

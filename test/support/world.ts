@@ -15,6 +15,7 @@ import type {
   EngineObservation,
   EndpointSliceFact,
   LocationsSync,
+  ManagedResource,
   NodeFact,
   NrpServiceType,
   OperationOutcome,
@@ -38,6 +39,8 @@ export class NrpModel {
   readonly locations = new Map<string, Map<string, string[]>>();
   /** Azure resources by name (`<uid>`, `<uid>-pip`, `<id>`, `<id>-pip`...), for leak checks. */
   readonly resources = new Set<string>();
+  /** The same resources as tagged (cluster, kind, service), as a listing of the resource group shows them. */
+  readonly tagged = new Map<string, ManagedResource>();
   readonly violations: string[] = [];
   writes = 0;
   /** Unregisters NRP refused because addresses still referenced the service. */
@@ -59,7 +62,10 @@ export class NrpModel {
         return { result: 'failure', terminal: false, code: OVERLAY, message: `${name} still has address mappings` };
       }
       this.services.delete(name);
-      for (const r of [name, `${name}-pip`, `${name}-pip-v6`]) this.resources.delete(r);
+      for (const r of [name, `${name}-pip`, `${name}-pip-v6`]) {
+        this.resources.delete(r);
+        this.tagged.delete(r);
+      }
       return { result: 'success', publicIp: null };
     }
     if (op.config === null) {
@@ -69,8 +75,19 @@ export class NrpModel {
     this.resources.add(name);
     this.resources.add(`${name}-pip`);
     if (op.config.kind === 'outbound' && op.config.ipFamilies.includes('IPv6')) this.resources.add(`${name}-pip-v6`);
+    const tag = { cluster: op.cluster, serviceKind: op.serviceKind, service: name };
+    const main = op.serviceKind === 'inbound' ? 'loadBalancer' : 'natGateway';
+    this.tagged.set(name, { resourceType: main, name, id: `${main}/${name}`, ...tag });
+    for (const pip of [`${name}-pip`, ...(this.resources.has(`${name}-pip-v6`) ? [`${name}-pip-v6`] : [])]) {
+      this.tagged.set(pip, { resourceType: 'publicIPAddress', name: pip, id: `publicIPAddress/${pip}`, ...tag });
+    }
     this.services.set(name, op.serviceKind === 'inbound' ? 'Inbound' : 'Outbound');
     return { result: 'success', publicIp: op.serviceKind === 'inbound' ? '20.1.2.3' : null };
+  }
+
+  /** What a listing of the resource group finds tagged for `cluster`, sorted by name. */
+  listManaged(cluster: string): ManagedResource[] {
+    return [...this.tagged.values()].filter((r) => r.cluster === cluster).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
   /** Apply one updateAddressLocations request with NRP's validation. Returns an error code or null. */
@@ -321,7 +338,9 @@ export class World {
     this.send([{ kind: 'LocationsSyncCompleted', syncId: sync.syncId, applied, failure }]);
   }
 
+  /** Read NRP and list Azure, as the locations function does on ObserveNrp. */
   observeNrp(): void {
+    const nrpEpoch = this.state.nrpEpoch;
     this.send([
       {
         kind: 'NrpObserved',
@@ -333,6 +352,7 @@ export class World {
         })),
       },
     ]);
+    this.send([{ kind: 'AzureResourcesObserved', nrpEpoch, resources: this.nrp.listManaged(this.state.cluster) }]);
   }
 
   /** Read NRP as the locations function does: only the drift from the mirror, in parts of at most `maxChars`. */

@@ -2,6 +2,7 @@
 // address locations. Maps are keyed by the lower-cased name (ARM names are case-insensitive); the
 // stored records keep the spelling of the first create.
 import { IpAllocator } from './ipAllocator.ts';
+import { tagsError } from './tags.ts';
 import { resourceId, sameId, sequenceGuid } from './ids.ts';
 import type { ResourceType, Scope } from './ids.ts';
 import type { IpVersion, NrpServiceType, ResolvedOptions } from './types.ts';
@@ -31,6 +32,8 @@ export function trackedFields(
   name: string,
   body: { readonly location: string; readonly tags: Readonly<Record<string, string>> | undefined },
 ): Tracked {
+  const bad = tagsError(body.tags);
+  if (bad) throw bad;
   return { name: existing?.name ?? name, location: body.location, tags: body.tags, guid: existing?.guid ?? store.nextGuid(), etag: '', busyUntil: 0 };
 }
 

@@ -367,3 +367,58 @@ describe('ArmNetworkProvider against the NRP simulator: Service Gateway POSTs an
     assert.equal(err.terminal, false);
   });
 });
+
+describe('ArmNetworkProvider against the NRP simulator: tags and the listing of its own resources', () => {
+  const UID3 = '6f1c2d3e-0000-4000-8000-00000000000c';
+  const tagsOf = (kind: 'inbound' | 'outbound', service: string): Record<string, string> => ({
+    'servicegateway-engine-cluster': 'aks-contract',
+    'servicegateway-engine-kind': kind,
+    'servicegateway-engine-service': service,
+  });
+
+  it('tags every public IP, load balancer and NAT gateway it creates (and re-tags on an update)', async () => {
+    const w = await startWorld();
+    await createInbound(w);
+    assertSuccess(await w.provider.executeServiceOperation(createOp(outboundConfig(EGRESS, ['IPv4', 'IPv6']))));
+    assert.deepEqual((await w.reader.publicIPAddresses.get(RG, `${UID}-pip`)).tags, tagsOf('inbound', UID));
+    assert.deepEqual((await w.reader.loadBalancers.get(RG, UID)).tags, tagsOf('inbound', UID));
+    assert.deepEqual((await w.reader.natGateways.get(RG, EGRESS)).tags, tagsOf('outbound', EGRESS));
+    assert.deepEqual((await w.reader.publicIPAddresses.get(RG, `${EGRESS}-pip`)).tags, tagsOf('outbound', EGRESS));
+    assert.deepEqual((await w.reader.publicIPAddresses.get(RG, `${EGRESS}-pip-v6`)).tags, tagsOf('outbound', EGRESS));
+    // A load balancer built before tags existed gets them with its next update.
+    await w.reader.loadBalancers.createOrUpdate(RG, UID, { ...(await w.reader.loadBalancers.get(RG, UID)), tags: {} }, { updateIntervalInMs: 5 });
+    assertSuccess(await w.provider.executeServiceOperation(updateOp(inboundConfig(UID, HTTP_DNS))));
+    assert.deepEqual((await w.reader.loadBalancers.get(RG, UID)).tags, tagsOf('inbound', UID));
+  });
+
+  it('lists, across pages, only what it tagged for the cluster: never an untagged, foreign or misnamed resource', async () => {
+    const w = await startWorld({ pageSize: 2 });
+    await createInbound(w);
+    assertSuccess(await w.provider.executeServiceOperation(createOp(outboundConfig(EGRESS, ['IPv4']))));
+    const pip = { location: w.sim.location, sku: { name: 'StandardV2' }, publicIPAllocationMethod: 'Static', publicIPAddressVersion: 'IPv4' } as const;
+    const poll = { updateIntervalInMs: 5 };
+    // Named like ours, but untagged (a customer's, or built before tags existed).
+    await w.reader.publicIPAddresses.createOrUpdate(RG, `${UID2}-pip`, pip, poll);
+    // Another cluster's, in the same resource group.
+    await w.reader.publicIPAddresses.createOrUpdate(RG, `${UID3}-pip`, { ...pip, tags: { ...tagsOf('inbound', UID3), 'servicegateway-engine-cluster': 'aks-other' } }, poll);
+    // Tagged ours, but not a name this engine gives that service's resources.
+    await w.reader.publicIPAddresses.createOrUpdate(RG, 'customer-ip', { ...pip, tags: tagsOf('inbound', UID2) }, poll);
+    w.sent.length = 0;
+    const listed = await w.provider.listManagedResources('aks-contract');
+    assert.deepEqual(
+      [...listed].sort((a, b) => a.name.localeCompare(b.name)),
+      [
+        { resourceType: 'loadBalancer', name: UID, id: arm(w).lb(UID), cluster: 'aks-contract', serviceKind: 'inbound', service: UID },
+        { resourceType: 'publicIPAddress', name: `${UID}-pip`, id: arm(w).pip(`${UID}-pip`), cluster: 'aks-contract', serviceKind: 'inbound', service: UID },
+        { resourceType: 'natGateway', name: EGRESS, id: arm(w).nat(EGRESS), cluster: 'aks-contract', serviceKind: 'outbound', service: EGRESS },
+        { resourceType: 'publicIPAddress', name: `${EGRESS}-pip`, id: arm(w).pip(`${EGRESS}-pip`), cluster: 'aks-contract', serviceKind: 'outbound', service: EGRESS },
+      ].sort((a, b) => a.name.localeCompare(b.name)),
+    );
+    // One list per resource type, paged: five public IPs are three pages.
+    assert.equal(sentTo(w, 'GET', '/publicIPAddresses').length, 3);
+    assert.equal(sentTo(w, 'GET', '/loadBalancers').length, 1);
+    assert.equal(sentTo(w, 'GET', '/natGateways').length, 1);
+    assert.equal(w.sent.filter((r) => r.method !== 'GET').length, 0, 'a listing writes nothing');
+    assert.deepEqual((await w.provider.listManagedResources('aks-other')).map((r) => r.name), [`${UID3}-pip`]);
+  });
+});

@@ -81,6 +81,22 @@ describe('NRP simulator: public IP addresses', () => {
     assert.equal(calls['publicIPAddresses.list'], Math.ceil(names.length / 2));
   });
 
+  it('refuses tags ARM refuses: a reserved character in a name, a name over 512 or a value over 256 characters, more than 50', async () => {
+    const refused = async (tags: Record<string, string>, code: string): Promise<void> => {
+      const f = await failureOf(client.publicIPAddresses.createOrUpdate(RG, 'tagged-pip', { ...pipSpec(), tags }, POLL).pollUntilDone());
+      assert.deepEqual([f.statusCode, f.code], [400, code]);
+    };
+    await refused({ 'servicegateway.azure.com/cluster': 'c1' }, 'InvalidTagNameCharacters');
+    await refused({ [`t${'x'.repeat(512)}`]: 'v' }, 'InvalidTagNameLength');
+    await refused({ t: 'v'.repeat(257) }, 'InvalidTagValueLength');
+    await refused(Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'v'])), 'InvalidTagCount');
+    const ok = await client.publicIPAddresses.createOrUpdate(RG, 'tagged-pip', { ...pipSpec(), tags: { 'servicegateway-engine-cluster': 'c1' } }, POLL);
+    assert.deepEqual(ok.tags, { 'servicegateway-engine-cluster': 'c1' });
+    const listed = (await all(client.publicIPAddresses.list(RG))).find((p) => p.name === 'tagged-pip');
+    assert.deepEqual(listed?.tags, { 'servicegateway-engine-cluster': 'c1' }, 'a list shows the tags');
+    await client.publicIPAddresses.delete(RG, 'tagged-pip', POLL);
+  });
+
   it('deletes a public IP (202 + polling), then answers a second delete with 404', async () => {
     await client.publicIPAddresses.delete(RG, 'b-pip', POLL);
     assert.equal((await failureOf(client.publicIPAddresses.get(RG, 'b-pip'))).statusCode, 404);

@@ -23,6 +23,7 @@ import {
   unregisterRequest,
 } from '../../../shared/engine/serviceRequests.ts';
 import type { InboundConfig, LocationsRequest, OutboundConfig, ServiceOperation } from '../../../shared/engine/types.ts';
+import { resourceTags } from '../../../shared/engine/resourceTags.ts';
 import { FakeClock } from '../../support/fakeClock.ts';
 
 const CONFIG: NetworkConfig = {
@@ -53,6 +54,9 @@ const INBOUND: InboundConfig = {
   idleTimeoutMinutes: 4,
 };
 const OUTBOUND: OutboundConfig = { kind: 'outbound', name: EGRESS, ipFamilies: ['IPv4', 'IPv6'] };
+/** Every resource an operation of cluster `aks-1` builds carries its cluster, kind and service (docs/adr/0013). */
+const INBOUND_TAGS = resourceTags('aks-1', 'inbound', UID);
+const OUTBOUND_TAGS = resourceTags('aks-1', 'outbound', EGRESS);
 
 function operation(o: Partial<ServiceOperation> & Pick<ServiceOperation, 'operation' | 'serviceKind' | 'serviceName'>): ServiceOperation {
   return { cluster: 'aks-1', dispatchId: 'd1', correlationId: 'c1', config: null, orphan: false, attempt: 1, ...o };
@@ -147,8 +151,8 @@ describe('ArmNetworkProvider', () => {
       const outcome = await provider.executeServiceOperation(operation({ operation: 'create', serviceKind: 'inbound', serviceName: UID, config: INBOUND }));
       assert.deepEqual(outcome, { result: 'success', publicIp: '20.1.2.3' });
       assert.deepEqual(arm.calls(), [`PUT publicIPAddresses/${UID}-pip`, `PUT loadBalancers/${UID}`, `POST ${SGW}/updateServices`]);
-      assert.deepEqual(arm.bodyOf(`PUT publicIPAddresses/${UID}-pip`), json(publicIpBody('IPv4', 'westeurope')));
-      assert.deepEqual(arm.bodyOf(`PUT loadBalancers/${UID}`), json(loadBalancerBody(INBOUND, CONFIG)));
+      assert.deepEqual(arm.bodyOf(`PUT publicIPAddresses/${UID}-pip`), json(publicIpBody('IPv4', 'westeurope', INBOUND_TAGS)));
+      assert.deepEqual(arm.bodyOf(`PUT loadBalancers/${UID}`), json(loadBalancerBody(INBOUND, CONFIG, INBOUND_TAGS)));
       assert.deepEqual(arm.bodyOf(`POST ${SGW}/updateServices`), json(registerInboundRequest(INBOUND, CONFIG)));
     });
 
@@ -217,8 +221,8 @@ describe('ArmNetworkProvider', () => {
       const outcome = await provider.executeServiceOperation(operation({ operation: 'create', serviceKind: 'outbound', serviceName: EGRESS, config: OUTBOUND }));
       assert.deepEqual(outcome, { result: 'success', publicIp: null });
       assert.deepEqual(arm.calls(), [`PUT publicIPAddresses/${EGRESS}-pip`, `PUT publicIPAddresses/${EGRESS}-pip-v6`, `PUT natGateways/${EGRESS}`, `POST ${SGW}/updateServices`]);
-      assert.deepEqual(arm.bodyOf(`PUT publicIPAddresses/${EGRESS}-pip-v6`), json(publicIpBody('IPv6', 'westeurope')));
-      assert.deepEqual(arm.bodyOf(`PUT natGateways/${EGRESS}`), json(natGatewayBody(OUTBOUND, CONFIG)));
+      assert.deepEqual(arm.bodyOf(`PUT publicIPAddresses/${EGRESS}-pip-v6`), json(publicIpBody('IPv6', 'westeurope', OUTBOUND_TAGS)));
+      assert.deepEqual(arm.bodyOf(`PUT natGateways/${EGRESS}`), json(natGatewayBody(OUTBOUND, CONFIG, OUTBOUND_TAGS)));
       assert.deepEqual(arm.bodyOf(`POST ${SGW}/updateServices`), json(registerOutboundRequest(OUTBOUND, CONFIG)));
     });
 
@@ -238,7 +242,7 @@ describe('ArmNetworkProvider', () => {
       const outcome = await provider.executeServiceOperation(operation({ operation: 'update', serviceKind: 'inbound', serviceName: UID, config }));
       assert.deepEqual(outcome, { result: 'success', publicIp: null });
       assert.deepEqual(arm.calls(), [`PUT loadBalancers/${UID}`]);
-      assert.deepEqual(arm.bodyOf(`PUT loadBalancers/${UID}`), json(loadBalancerBody(config, CONFIG)));
+      assert.deepEqual(arm.bodyOf(`PUT loadBalancers/${UID}`), json(loadBalancerBody(config, CONFIG, INBOUND_TAGS)));
     });
 
     it('does nothing for an outbound service', async () => {
@@ -289,7 +293,7 @@ describe('ArmNetworkProvider', () => {
   });
 
   describe('delete outbound (reference §3.5)', () => {
-    const del = operation({ operation: 'delete', serviceKind: 'outbound', serviceName: EGRESS, orphan: true });
+    const del = operation({ operation: 'delete', serviceKind: 'outbound', serviceName: EGRESS });
 
     it('detaches the NAT gateway on both sides, unregisters, deletes the NAT gateway and both Public IPs', async () => {
       const { arm, provider, failures } = setup();
@@ -338,6 +342,33 @@ describe('ArmNetworkProvider', () => {
         `DELETE publicIPAddresses/${EGRESS}-pip-v6`,
       ]);
       assert.deepEqual(failures.map((f) => [f.step, f.error.code]), [['disassociate_nat_gateway', 'ServiceUnavailable']]);
+    });
+  });
+
+  describe('orphan deletes (docs/adr/0013)', () => {
+    const orphan = (serviceKind: 'inbound' | 'outbound', serviceName: string) => operation({ operation: 'delete', serviceKind, serviceName, orphan: true });
+    const tagged = (cluster: string) => ({ status: 200, body: { name: 'x', location: 'westeurope', tags: { 'servicegateway-engine-cluster': cluster }, properties: {} } });
+
+    it('reads each resource first, then deletes what is tagged for this cluster or untagged as any delete does', async () => {
+      const { arm, provider } = setup();
+      arm.on(`GET loadBalancers/${UID}`, tagged('aks-1'));
+      assert.deepEqual(await provider.executeServiceOperation(orphan('inbound', UID)), { result: 'success', publicIp: null });
+      assert.deepEqual(arm.calls(), [
+        `GET loadBalancers/${UID}`,
+        `GET publicIPAddresses/${UID}-pip`,
+        `POST ${SGW}/updateServices`,
+        `DELETE loadBalancers/${UID}`,
+        `POST ${SGW}/updateServices`,
+        `DELETE publicIPAddresses/${UID}-pip`,
+      ]);
+    });
+
+    it('removes nothing, and fails retryably, when one of the resources is tagged for another cluster', async () => {
+      const { arm, provider } = setup();
+      arm.on(`GET publicIPAddresses/${EGRESS}-pip-v6`, tagged('aks-2'));
+      const outcome = await provider.executeServiceOperation(orphan('outbound', EGRESS));
+      assert.deepEqual(outcome.result === 'failure' && [outcome.code, outcome.terminal], ['ForeignResource', false]);
+      assert.deepEqual(arm.calls(), [`GET natGateways/${EGRESS}`, `GET publicIPAddresses/${EGRESS}-pip`, `GET publicIPAddresses/${EGRESS}-pip-v6`]);
     });
   });
 

@@ -101,7 +101,7 @@ describe('the first read of NRP', () => {
 
   it('is stored with the state, and a state stored before the gate existed counts as read', () => {
     const first = decide(initialState(CLUSTER), cluster, ctxAt(0)).state;
-    const meta = { cluster: CLUSTER, sequence: first.sequence, nrpEpoch: first.nrpEpoch, synced: first.kube.synced, sync: first.sync };
+    const meta = { cluster: CLUSTER, sequence: first.sequence, nrpEpoch: first.nrpEpoch, synced: first.kube.synced, sync: first.sync, azure: first.azure };
     assert.deepEqual(decodeMeta(encodeMeta(meta), 'meta').sync.nrpRead, { state: 'unread', requestedAt: 0 });
     const old = JSON.parse(encodeMeta(meta)) as { sync: Record<string, unknown> };
     delete old.sync['nrpRead'];
@@ -128,11 +128,12 @@ describe('the first read of NRP', () => {
     assert.equal(drained.state.ops.get(WEB)?.state, 'DeletionInProgress');
   });
 
-  it('releases a deleted Service NRP turns out not to have, once the read says so', () => {
+  it('releases a deleted Service NRP turns out not to have, once the read (and the Azure listing it brings) says so', () => {
     const deleting: EngineEvent[] = [{ kind: 'ServiceUpserted', service: service('web', { deleting: true, finalizers: [SERVICE_FINALIZER] }), snapshot: 'initial' }, ...listed];
     const first = decide(initialState(CLUSTER), deleting, ctxAt(0));
     assert.equal(commandsOf(first, 'RemoveFinalizer').length, 0);
-    const read = decide(first.state, [{ kind: 'NrpDriftObserved', nrpEpoch: first.state.nrpEpoch, services: [], locations: [] }], ctxAt(10));
+    const epoch = first.state.nrpEpoch;
+    const read = decide(first.state, [{ kind: 'NrpDriftObserved', nrpEpoch: epoch, services: [], locations: [] }, { kind: 'AzureResourcesObserved', nrpEpoch: epoch, resources: [] }], ctxAt(10));
     assert.deepEqual(commandsOf(read, 'RemoveFinalizer').map((c) => c.target.name), ['web']);
   });
 

@@ -24,6 +24,7 @@ import {
 } from '../../../shared/engine/serviceRequests.ts';
 import type { ServiceGatewayIds } from '../../../shared/engine/serviceRequests.ts';
 import type { InboundConfig, OutboundConfig } from '../../../shared/engine/types.ts';
+import { resourceTags } from '../../../shared/engine/resourceTags.ts';
 
 const IDS: ServiceGatewayIds = {
   subscriptionId: '11111111-1111-1111-1111-111111111111',
@@ -38,6 +39,9 @@ const IDS: ServiceGatewayIds = {
 const NET = '/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-sgw/providers/Microsoft.Network';
 const UID = '6f1c2d3e-0000-4000-8000-00000000000a';
 const LB = `${NET}/loadBalancers/${UID}`;
+/** The tags of every resource (resourceTags.ts), serialised right after `location`. */
+const TAGS = resourceTags('aks-1', 'inbound', UID);
+const TAGS_JSON = `"tags":{"servicegateway-engine-cluster":"aks-1","servicegateway-engine-kind":"inbound","servicegateway-engine-service":"${UID}"}`;
 const VNET = '/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-vnet/providers/Microsoft.Network/virtualNetworks/vnet-aks';
 
 function inbound(o: Partial<InboundConfig> = {}): InboundConfig {
@@ -148,15 +152,15 @@ describe('updateServices bodies', () => {
 describe('publicIpBody', () => {
   it('is a static StandardV2 IPv4 address in the cluster region', () => {
     assert.equal(
-      JSON.stringify(publicIpBody('IPv4', 'westeurope')),
-      '{"location":"westeurope","sku":{"name":"StandardV2"},"properties":{"publicIPAllocationMethod":"Static","publicIPAddressVersion":"IPv4"}}',
+      JSON.stringify(publicIpBody('IPv4', 'westeurope', TAGS)),
+      `{"location":"westeurope",${TAGS_JSON},"sku":{"name":"StandardV2"},"properties":{"publicIPAllocationMethod":"Static","publicIPAddressVersion":"IPv4"}}`,
     );
   });
 
   it('carries the IPv6 version for an IPv6 address', () => {
     assert.equal(
-      JSON.stringify(publicIpBody('IPv6', 'eastus2')),
-      '{"location":"eastus2","sku":{"name":"StandardV2"},"properties":{"publicIPAllocationMethod":"Static","publicIPAddressVersion":"IPv6"}}',
+      JSON.stringify(publicIpBody('IPv6', 'eastus2', TAGS)),
+      `{"location":"eastus2",${TAGS_JSON},"sku":{"name":"StandardV2"},"properties":{"publicIPAllocationMethod":"Static","publicIPAddressVersion":"IPv6"}}`,
     );
   });
 });
@@ -164,8 +168,8 @@ describe('publicIpBody', () => {
 describe('loadBalancerBody', () => {
   it('builds the Service SKU load balancer with one frontend, one pool and a TCP rule with TCP reset', () => {
     assert.equal(
-      JSON.stringify(loadBalancerBody(inbound(), IDS)),
-      '{"location":"westeurope","sku":{"name":"Service"},"properties":{"scope":"Public",' +
+      JSON.stringify(loadBalancerBody(inbound(), IDS, TAGS)),
+      `{"location":"westeurope",${TAGS_JSON},"sku":{"name":"Service"},"properties":{"scope":"Public",` +
         `"frontendIPConfigurations":[{"name":"frontend","properties":{"publicIPAddress":{"id":"${NET}/publicIPAddresses/${UID}-pip"}}}],` +
         `"backendAddressPools":[{"name":"${UID}"}],` +
         `"loadBalancingRules":[{"name":"rule-tcp-80","properties":{"frontendIPConfiguration":{"id":"${LB}/frontendIPConfigurations/frontend"},` +
@@ -182,7 +186,7 @@ describe('loadBalancerBody', () => {
       ],
       idleTimeoutMinutes: 30,
     });
-    const rules = loadBalancerBody(config, IDS).properties.loadBalancingRules;
+    const rules = loadBalancerBody(config, IDS, TAGS).properties.loadBalancingRules;
     const frontend = `{"frontendIPConfiguration":{"id":"${LB}/frontendIPConfigurations/frontend"},"backendAddressPool":{"id":"${LB}/backendAddressPools/${UID}"}`;
     assert.equal(
       JSON.stringify(rules),
@@ -192,7 +196,7 @@ describe('loadBalancerBody', () => {
   });
 
   it('sends "loadBalancingRules":[] and no probes for a Service without ports', () => {
-    const json = JSON.stringify(loadBalancerBody(inbound({ ports: [] }), IDS));
+    const json = JSON.stringify(loadBalancerBody(inbound({ ports: [] }), IDS, TAGS));
     assert.equal(json.endsWith(`"backendAddressPools":[{"name":"${UID}"}],"loadBalancingRules":[]}}`), true);
     assert.equal(json.includes('probes'), false);
   });
@@ -201,16 +205,16 @@ describe('loadBalancerBody', () => {
 describe('natGatewayBody', () => {
   it('links an IPv4 NAT gateway to the Service Gateway with one PIP', () => {
     assert.equal(
-      JSON.stringify(natGatewayBody(outbound(['IPv4']), IDS)),
-      `{"location":"westeurope","sku":{"name":"StandardV2"},"properties":{"serviceGateway":{"id":"${NET}/serviceGateways/servicegateway"},` +
+      JSON.stringify(natGatewayBody(outbound(['IPv4']), IDS, TAGS)),
+      `{"location":"westeurope",${TAGS_JSON},"sku":{"name":"StandardV2"},"properties":{"serviceGateway":{"id":"${NET}/serviceGateways/servicegateway"},` +
         `"publicIpAddresses":[{"id":"${NET}/publicIPAddresses/team-egress-pip"}]}}`,
     );
   });
 
   it('adds the IPv6 PIP under publicIpAddressesV6 for a dual-stack identity', () => {
     assert.equal(
-      JSON.stringify(natGatewayBody(outbound(['IPv4', 'IPv6']), IDS)),
-      `{"location":"westeurope","sku":{"name":"StandardV2"},"properties":{"serviceGateway":{"id":"${NET}/serviceGateways/servicegateway"},` +
+      JSON.stringify(natGatewayBody(outbound(['IPv4', 'IPv6']), IDS, TAGS)),
+      `{"location":"westeurope",${TAGS_JSON},"sku":{"name":"StandardV2"},"properties":{"serviceGateway":{"id":"${NET}/serviceGateways/servicegateway"},` +
         `"publicIpAddresses":[{"id":"${NET}/publicIPAddresses/team-egress-pip"}],` +
         `"publicIpAddressesV6":[{"id":"${NET}/publicIPAddresses/team-egress-pip-v6"}]}}`,
     );

@@ -58,7 +58,7 @@ describe('toEngineEventMessage', () => {
   it('maps every event a busy World heard to a message that parses back to the same event', () => {
     const w = busyWorld();
     const kinds = new Set(w.history.map((e) => e.kind));
-    assert.equal(kinds.size, 11, `only ${[...kinds].join(', ')}`);
+    assert.equal(kinds.size, 12, `only ${[...kinds].join(', ')}`);
     assert.ok(w.history.some((e) => 'snapshot' in e && e.kind !== 'KubernetesSynced'), 'a snapshot upsert is covered');
     for (const event of w.history) {
       const m = toEngineEventMessage(CLUSTER, event, { now: NOW, traceparent: TRACEPARENT });

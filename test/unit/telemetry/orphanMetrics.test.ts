@@ -24,7 +24,8 @@ describe('orphan metrics', () => {
   it('counts a deleted orphan in engine_orphaned_resources_cleaned_total', async () => {
     const m = w.fresh();
     const orphan = uidOf('left-behind');
-    const made = await w.provider.executeServiceOperation(createOp(inboundConfig(orphan, [{ protocol: 'TCP', port: 80, backendPort: 8080 }])));
+    // Built for this cluster (tagged for it): an orphan delete leaves another cluster's resources alone.
+    const made = await w.provider.executeServiceOperation({ ...createOp(inboundConfig(orphan, [{ protocol: 'TCP', port: 80, backendPort: 8080 }])), cluster: 'alpha' });
     assert.equal(made.result, 'success');
     await w.h.sendEvents('alpha', [...syncedEvents(), { kind: 'NodeUpserted', node: node('node-a', ['10.4.0.4']) }]);
     await w.h.pump();
