@@ -193,7 +193,8 @@ export class ArmNetworkProvider implements NetworkProvider {
       return null;
     }
     if (op.operation === 'create') await this.createOutbound(config, options);
-    // §3.2: an outbound update is a no-op (a NAT gateway's families are decided once).
+    // The cluster's families grew (docs/adr/0016): the missing Public IP, then the gateway with all.
+    else await this.putNatGatewayWithPublicIps(config, options);
     return null;
   }
 
@@ -215,10 +216,18 @@ export class ArmNetworkProvider implements NetworkProvider {
 
   /** §3.3: Public IP(s), NAT gateway linked to the Service Gateway, registration. */
   private async createOutbound(config: OutboundConfig, options: NetworkCallOptions): Promise<void> {
+    await this.putNatGatewayWithPublicIps(config, options);
+    await this.updateServices(registerOutboundRequest(config, this.config), options);
+  }
+
+  /**
+   * Every Public IP of the config (a PUT of an existing one changes nothing, its address stays),
+   * then the NAT gateway listing them all. The registration names the gateway, not its IPs.
+   */
+  private async putNatGatewayWithPublicIps(config: OutboundConfig, options: NetworkCallOptions): Promise<void> {
     for (const pip of publicIpNames(config)) await this.putPublicIp(pip.name, pip.family, options);
     const body = natGatewayBody(config, this.config);
     await this.client.natGateways.createOrUpdate(this.config.resourceGroup, config.name, sdkNatGateway(body), this.lroOptions(options));
-    await this.updateServices(registerOutboundRequest(config, this.config), options);
   }
 
   /** §3.4: every step runs; step 1 only counts its failure, a failure of steps 2-4 fails the delete. */

@@ -218,11 +218,13 @@ describe('ArmNetworkProvider', () => {
       assert.deepEqual(arm.bodyOf(`PUT loadBalancers/${UID}`), json(loadBalancerBody(config, CONFIG)));
     });
 
-    it('does nothing for an outbound service', async () => {
+    it('PUTs the Public IPs and re-PUTs the NAT gateway with both families of an outbound service, without re-registering', async () => {
       const { arm, provider } = setup();
       const outcome = await provider.executeServiceOperation(operation({ operation: 'update', serviceKind: 'outbound', serviceName: EGRESS, config: OUTBOUND }));
       assert.deepEqual(outcome, { result: 'success', publicIp: null });
-      assert.deepEqual(arm.calls(), []);
+      assert.deepEqual(arm.calls(), [`PUT publicIPAddresses/${EGRESS}-pip`, `PUT publicIPAddresses/${EGRESS}-pip-v6`, `PUT natGateways/${EGRESS}`]);
+      assert.deepEqual(arm.bodyOf(`PUT publicIPAddresses/${EGRESS}-pip-v6`), json(publicIpBody('IPv6', 'westeurope')));
+      assert.deepEqual(arm.bodyOf(`PUT natGateways/${EGRESS}`), json(natGatewayBody(OUTBOUND, CONFIG)));
     });
   });
 
