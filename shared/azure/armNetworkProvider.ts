@@ -28,6 +28,7 @@ import {
   loadBalancerBody,
   natGatewayBody,
   publicIpBody,
+  publicIpId,
   publicIpName,
   publicIpNames,
   registerInboundRequest,
@@ -193,8 +194,7 @@ export class ArmNetworkProvider implements NetworkProvider {
       return null;
     }
     if (op.operation === 'create') await this.createOutbound(config, options);
-    // The cluster's families grew (docs/adr/0016): the missing Public IP, then the gateway with all.
-    else await this.putNatGatewayWithPublicIps(config, options);
+    else await this.updateOutbound(config, options);
     return null;
   }
 
@@ -216,16 +216,26 @@ export class ArmNetworkProvider implements NetworkProvider {
 
   /** §3.3: Public IP(s), NAT gateway linked to the Service Gateway, registration. */
   private async createOutbound(config: OutboundConfig, options: NetworkCallOptions): Promise<void> {
-    await this.putNatGatewayWithPublicIps(config, options);
+    for (const pip of publicIpNames(config)) await this.putPublicIp(pip.name, pip.family, options);
+    await this.putNatGateway(config, options);
     await this.updateServices(registerOutboundRequest(config, this.config), options);
   }
 
   /**
-   * Every Public IP of the config (a PUT of an existing one changes nothing, its address stays),
-   * then the NAT gateway listing them all. The registration names the gateway, not its IPs.
+   * The cluster's families grew (docs/adr/0016): PUT the Public IPs the gateway does not list yet
+   * (the IPv6 one), then re-PUT the gateway with all of them. The registration names the gateway,
+   * not its IPs, so it stays as it is. A gateway that is gone gets every Public IP.
    */
-  private async putNatGatewayWithPublicIps(config: OutboundConfig, options: NetworkCallOptions): Promise<void> {
-    for (const pip of publicIpNames(config)) await this.putPublicIp(pip.name, pip.family, options);
+  private async updateOutbound(config: OutboundConfig, options: NetworkCallOptions): Promise<void> {
+    const nat = await this.natGatewayOrNull(config.name, options);
+    const listed = new Set([...(nat?.publicIpAddresses ?? []), ...(nat?.publicIpAddressesV6 ?? [])].map((r) => r.id?.toLowerCase()));
+    for (const pip of publicIpNames(config)) {
+      if (!listed.has(publicIpId(this.config, pip.name).toLowerCase())) await this.putPublicIp(pip.name, pip.family, options);
+    }
+    await this.putNatGateway(config, options);
+  }
+
+  private async putNatGateway(config: OutboundConfig, options: NetworkCallOptions): Promise<void> {
     const body = natGatewayBody(config, this.config);
     await this.client.natGateways.createOrUpdate(this.config.resourceGroup, config.name, sdkNatGateway(body), this.lroOptions(options));
   }

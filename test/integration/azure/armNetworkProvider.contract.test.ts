@@ -203,6 +203,7 @@ describe('ArmNetworkProvider against the NRP simulator: outbound', () => {
     assert.deepEqual(snap.services, before.services, 'still registered with the same gateway');
     assert.deepEqual(snap.locations, [{ location: '10.224.0.4', addresses: [{ address: '10.244.1.5', services: [EGRESS] }] }], 'egress kept its mapping');
     assert.equal(w.sim.calls()['updateServices'], 0);
+    assert.equal(w.sim.calls()['publicIPAddresses.createOrUpdate'], 1, 'only the missing IPv6 Public IP is PUT');
     const nat = await w.reader.natGateways.get(RG, EGRESS);
     assert.equal(nat.serviceGateway?.id?.toLowerCase(), w.sim.serviceGatewayId.toLowerCase(), 'still linked to the Service Gateway');
 
@@ -360,6 +361,7 @@ describe('ArmNetworkProvider against the NRP simulator: faults', () => {
     assert.match(failure.message, /idleTimeoutInMinutes/);
     assert.deepEqual(w.sim.snapshot().loadBalancers, []);
     assert.equal(w.sim.calls()['updateServices'], 0);
+    assert.equal(w.sim.calls()['publicIPAddresses.createOrUpdate'], 1, 'only the missing IPv6 Public IP is PUT');
   });
 });
 
