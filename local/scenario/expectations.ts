@@ -20,6 +20,8 @@ const expectationsSchema = z.strictObject({
     loadBalancerRules: z.record(z.string(), z.array(ruleSchema)),
     /** location -> address -> services, exactly. */
     locations: z.record(z.string(), z.record(z.string(), z.array(z.string()))),
+    /** NAT gateway name -> the names of the public IPs it lists, in any order (only those named). */
+    natGatewayPublicIPs: z.record(z.string(), z.array(z.string())).optional(),
   }),
   kubernetes: z
     .strictObject({
@@ -86,6 +88,10 @@ function nrpDifferences(report: Report, want: Expectations['nrp']): string[] {
   }
   const nats = report.nrp.natGateways.map((n) => n.name);
   if (!same(nats, want.outbound)) out.push(`NRP NAT gateways: ${JSON.stringify(sorted(nats))}, expected one per outbound service ${JSON.stringify(sorted(want.outbound))}`);
+  for (const [name, pips] of Object.entries(want.natGatewayPublicIPs ?? {})) {
+    const have = report.nrp.natGateways.find((n) => n.name === name)?.publicIPs ?? [];
+    if (!same(have, pips)) out.push(`NRP NAT gateway ${name} public IPs: ${JSON.stringify(sorted(have))}, expected ${JSON.stringify(sorted(pips))}`);
+  }
 
   // Every public IP belongs to a resource that should exist, and every such resource has one: a
   // leaked or missing IP is the costly failure of a delete or a create.

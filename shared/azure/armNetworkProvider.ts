@@ -30,6 +30,7 @@ import {
   loadBalancerBody,
   natGatewayBody,
   publicIpBody,
+  publicIpId,
   publicIpName,
   publicIpNames,
   registerInboundRequest,
@@ -236,7 +237,7 @@ export class ArmNetworkProvider implements NetworkProvider {
       return null;
     }
     if (op.operation === 'create') await this.createOutbound(config, tags, options);
-    // §3.2: an outbound update is a no-op (a NAT gateway's families are decided once).
+    else await this.updateOutbound(config, tags, options);
     return null;
   }
 
@@ -259,9 +260,27 @@ export class ArmNetworkProvider implements NetworkProvider {
   /** §3.3: Public IP(s), NAT gateway linked to the Service Gateway, registration. */
   private async createOutbound(config: OutboundConfig, tags: Tags, options: NetworkCallOptions): Promise<void> {
     for (const pip of publicIpNames(config)) await this.putPublicIp(pip.name, pip.family, tags, options);
+    await this.putNatGateway(config, tags, options);
+    await this.updateServices(registerOutboundRequest(config, this.config), options);
+  }
+
+  /**
+   * The cluster's families grew (docs/adr/0016): PUT the Public IPs the gateway does not list yet
+   * (the IPv6 one), then re-PUT the gateway with all of them. The registration names the gateway,
+   * not its IPs, so it stays as it is. A gateway that is gone gets every Public IP.
+   */
+  private async updateOutbound(config: OutboundConfig, tags: Tags, options: NetworkCallOptions): Promise<void> {
+    const nat = await this.natGatewayOrNull(config.name, options);
+    const listed = new Set([...(nat?.publicIpAddresses ?? []), ...(nat?.publicIpAddressesV6 ?? [])].map((r) => r.id?.toLowerCase()));
+    for (const pip of publicIpNames(config)) {
+      if (!listed.has(publicIpId(this.config, pip.name).toLowerCase())) await this.putPublicIp(pip.name, pip.family, tags, options);
+    }
+    await this.putNatGateway(config, tags, options);
+  }
+
+  private async putNatGateway(config: OutboundConfig, tags: Tags, options: NetworkCallOptions): Promise<void> {
     const body = natGatewayBody(config, this.config, tags);
     await this.client.natGateways.createOrUpdate(this.config.resourceGroup, config.name, sdkNatGateway(body), this.lroOptions(options));
-    await this.updateServices(registerOutboundRequest(config, this.config), options);
   }
 
   /** §3.4: every step runs; step 1 only counts its failure, a failure of steps 2-4 fails the delete. */

@@ -52,11 +52,6 @@ export function livePodsByIdentity(view: EngineView): Map<string, string[]> {
   return out;
 }
 
-export function anyNodeHasIPv6(view: EngineView): boolean {
-  for (const n of view.kubeNodes.values()) if (locationOf(n.fact.internalIPs, 'IPv6') !== null) return true;
-  return false;
-}
-
 /** Location -> address -> sorted service names. Every known node location is present, maybe empty. */
 export type DesiredLocations = Map<string, Map<string, readonly string[]>>;
 

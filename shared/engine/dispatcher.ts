@@ -2,7 +2,7 @@
 // within the concurrency bound and the retry gates, plus the drain gate of pending deletions.
 import type { Draft } from './draft.ts';
 import { servicesReferencedBy } from './locationsDiff.ts';
-import { FRESH_RETRY, fieldsOf, putOp } from './opRecords.ts';
+import { FRESH_RETRY, fieldsOf, putOp, sameConfig } from './opRecords.ts';
 import { parksUntilSpecChanges } from './configRefusal.ts';
 import { completeOperation } from './serviceCompletion.ts';
 import type { InFlight, OperationKind, ServiceOp } from './types.ts';
@@ -79,8 +79,8 @@ export function dispatchDue(d: Draft): void {
   for (const op of due) {
     const operation = operationFor(op);
     if (operation === null) continue;
-    if (operation === 'update' && op.kind === 'outbound') {
-      // A NAT gateway's families are decided once; there is nothing to update.
+    if (operation === 'update' && op.kind === 'outbound' && sameConfig(op.config, op.lastApplied)) {
+      // The gateway already has these families (they only grow): nothing to PUT.
       d.observe({ kind: 'OutboundUpdateSkipped', serviceName: op.name });
       putOp(d, op, { ...fieldsOf(op), lastApplied: op.config, retry: FRESH_RETRY }, { state: 'Created', inFlight: null });
       continue;

@@ -2,6 +2,7 @@
 // finished snapshot prunes what it did not mention (objects deleted while nobody was watching).
 import { admitInboundService, isOurs } from './admission.ts';
 import { isInboundName } from './desired.ts';
+import { touchOutboundIfFamiliesGrew } from './egressFamilies.ts';
 import type { Draft } from './draft.ts';
 import { askAgainAfterRelist, forgetAsked } from './kubeActions.ts';
 import { isLivePod, placePodAddresses, placeSliceEndpoints, podEgress } from './placement.ts';
@@ -301,6 +302,7 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       if (isStale(d, 'Node', node.name, node, e.snapshot)) return;
       d.nodesW().set(node.name, { fact: node, snapshot: tagAfterUpsert(d, 'Node', node.name, e.snapshot) });
       d.markLocationsDirty();
+      touchOutboundIfFamiliesGrew(d, node.internalIPs);
       return;
     }
     case 'PodUpserted': {

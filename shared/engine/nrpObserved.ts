@@ -2,6 +2,7 @@
 // the next diff, and registered services nobody wants become orphans to delete. A full read
 // replaces the mirror; a drift part replaces only the entries it lists.
 import type { Draft } from './draft.ts';
+import { touchEgressIdentities } from './egressFamilies.ts';
 import { parseIp } from './ip.ts';
 import { putOp, fieldsOf } from './opRecords.ts';
 import type { EngineEvent, NrpLocation, ObservedLocation } from './types.ts';
@@ -42,6 +43,7 @@ function markRead(d: Draft): void {
   if (d.sync.nrpRead.state === 'read') return;
   d.sync = { ...d.sync, nrpRead: { state: 'read' } };
   for (const name of d.kubeServices.keys()) d.touchedNames.add(name);
+  touchEgressIdentities(d);
   d.releaseCheckAll = true;
 }
 

@@ -1,10 +1,8 @@
 // Small helpers to build and store op records, so transitions read as the reference describes them.
-import { anyNodeHasIPv6 } from './desired.ts';
 import type { Draft } from './draft.ts';
 import type {
   ObjectRef,
   OpPhase,
-  OutboundConfig,
   RetryState,
   ServiceConfig,
   ServiceKind,
@@ -71,10 +69,6 @@ export function patchOp(d: Draft, op: ServiceOp, patch: Partial<ServiceOpFields>
   const { state, inFlight } = op;
   const phase = (op.state === 'NotStarted' ? { state, inFlight, terminal: op.terminal } : { state, inFlight }) as OpPhase;
   return putOp(d, op, { ...fieldsOf(op), ...patch }, phase);
-}
-
-export function outboundConfigFor(d: Draft, identity: string): OutboundConfig {
-  return { kind: 'outbound', name: identity, ipFamilies: anyNodeHasIPv6(d) ? ['IPv4', 'IPv6'] : ['IPv4'] };
 }
 
 export function sameConfig(a: ServiceConfig | null, b: ServiceConfig | null): boolean {

@@ -7,12 +7,12 @@ import {
   ensureServiceFinalizer,
   fieldsOf,
   newFields,
-  outboundConfigFor,
   patchOp,
   putOp,
   sameConfig,
 } from './opRecords.ts';
-import type { InboundConfig, ServiceKind } from './types.ts';
+import { egressFamiliesKnown, outboundConfigFor, withClusterFamilies } from './egressFamilies.ts';
+import type { InboundConfig, OutboundConfig, ServiceConfig, ServiceKind, ServiceOp } from './types.ts';
 import { nrpHas } from './view.ts';
 
 /** UpdateService for an admitted inbound Service (AddService when untracked). */
@@ -32,6 +32,16 @@ export function upsertInbound(d: Draft, config: InboundConfig): void {
   }
   if (op.kind !== 'inbound') return;
   ensureServiceFinalizer(d, name);
+  if (op.state === 'DeletionPending' || op.state === 'DeletionInProgress') {
+    if (op.recreateAfterDeletion && sameConfig(op.config, config)) return;
+    patchOp(d, op, { config, recreateAfterDeletion: true });
+    return;
+  }
+  applyConfig(d, op, config);
+}
+
+/** The config a live (not deleting) op should have now: the latest wins, a built service is updated. */
+function applyConfig(d: Draft, op: Exclude<ServiceOp, { state: 'DeletionPending' | 'DeletionInProgress' }>, config: ServiceConfig): void {
   switch (op.state) {
     case 'NotStarted':
       // Latest config wins; a real spec change re-arms a terminal park and a retries-exhausted park.
@@ -53,19 +63,19 @@ export function upsertInbound(d: Draft, config: InboundConfig): void {
       if (sameConfig(op.config, config)) return;
       patchOp(d, op, op.inFlight ? { config } : { config, retry: FRESH_RETRY });
       return;
-    case 'DeletionPending':
-    case 'DeletionInProgress':
-      if (op.recreateAfterDeletion && sameConfig(op.config, config)) return;
-      patchOp(d, op, { config, recreateAfterDeletion: true });
-      return;
   }
 }
 
-/** A live pod wants its egress identity: create the outbound service, revive it, or recreate it. */
+/**
+ * A live pod wants its egress identity: create the outbound service (once its families can be
+ * known), revive it, recreate it, or grow its families to the cluster's.
+ */
 export function ensureOutbound(d: Draft, identity: string): void {
   const op = d.ops.get(identity);
   if (!op) {
     if (nrpHas(d.mirrorServices, identity, 'outbound')) return;
+    // The Node list or the first NRP read is still to come; either touches every identity again.
+    if (!egressFamiliesKnown(d)) return;
     putOp(d, undefined, newFields(d, identity, 'outbound', outboundConfigFor(d, identity), false), {
       state: 'NotStarted',
       inFlight: null,
@@ -74,19 +84,27 @@ export function ensureOutbound(d: Draft, identity: string): void {
     return;
   }
   if (op.kind !== 'outbound') return;
-  const config = op.config ?? outboundConfigFor(d, identity);
+  const base: OutboundConfig = op.config?.kind === 'outbound' ? op.config : outboundConfigFor(d, identity);
+  const config = withClusterFamilies(d, base);
   if (op.state === 'DeletionPending' && op.retry.count === 0) {
     // Revival: no delete was attempted yet, so the live NAT gateway simply stays.
     const fields = { ...fieldsOf(op), config, recreateAfterDeletion: false, retry: FRESH_RETRY };
     if (op.inFlight?.operation === 'create') putOp(d, op, fields, { state: 'CreationInProgress', inFlight: op.inFlight });
     else if (op.inFlight) putOp(d, op, fields, { state: 'UpdateInProgress', inFlight: op.inFlight });
-    else if (nrpHas(d.mirrorServices, identity, 'outbound')) putOp(d, op, fields, { state: 'Created', inFlight: null });
+    else if (nrpHas(d.mirrorServices, identity, 'outbound')) {
+      // A gateway built with fewer families than the cluster now has gets the missing ones.
+      const grew = op.lastApplied !== null && !sameConfig(op.lastApplied, config);
+      putOp(d, op, fields, { state: grew ? 'UpdateInProgress' : 'Created', inFlight: null });
+    }
     else putOp(d, op, fields, { state: 'NotStarted', inFlight: null, terminal: null });
     return;
   }
-  if ((op.state === 'DeletionPending' || op.state === 'DeletionInProgress') && !op.recreateAfterDeletion) {
-    patchOp(d, op, { config, recreateAfterDeletion: true });
+  if (op.state === 'DeletionPending' || op.state === 'DeletionInProgress') {
+    if (!op.recreateAfterDeletion || !sameConfig(op.config, config)) patchOp(d, op, { config, recreateAfterDeletion: true });
+    return;
   }
+  // Families only grow, so an unchanged config is the same object and this changes nothing.
+  if (config !== op.config) applyConfig(d, op, config);
 }
 
 /** DeleteService: delete is fresh intent; the drain gate decides when Azure work may start. */

@@ -58,8 +58,8 @@ export function natGatewayId(ids: ServiceGatewayIds, name: string): string {
 }
 
 /**
- * A NAT gateway's Public IP by family: `<id>-pip`, and `<id>-pip-v6` for the IPv6 address of an
- * identity created on an IPv6-capable cluster (reference §3.3). An outbound delete removes both
+ * A NAT gateway's Public IP by family: `<id>-pip`, and `<id>-pip-v6` for the IPv6 address an
+ * identity has once any node of the cluster has IPv6 (reference §3.3, docs/adr/0016). An outbound delete removes both
  * names whatever the config says (§3.5). An inbound Service has one PIP: inboundPublicIpName.
  */
 export function publicIpName(name: string, family: IpFamily): string {
@@ -186,12 +186,12 @@ export interface NatGatewayBody {
   readonly properties: {
     readonly serviceGateway: SubResource;
     readonly publicIpAddresses: readonly SubResource[];
-    /** Present only when the identity was created with IPv6. */
+    /** Present only when the identity has IPv6; an update that adds IPv6 re-PUTs the body with it. */
     readonly publicIpAddressesV6?: readonly SubResource[];
   };
 }
 
-/** The NAT gateway `<id>`, linked to the Service Gateway (reference §3.3 step 2). */
+/** The NAT gateway `<id>`, linked to the Service Gateway (reference §3.3 step 2; an outbound update re-PUTs it). */
 export function natGatewayBody(config: OutboundConfig, ids: ServiceGatewayIds, tags: Tags): NatGatewayBody {
   const v4 = { id: publicIpId(ids, publicIpName(config.name, 'IPv4')) };
   const common = { serviceGateway: { id: serviceGatewayId(ids) }, publicIpAddresses: [v4] };

@@ -186,6 +186,31 @@ describe('ArmNetworkProvider against the NRP simulator: outbound', () => {
     ]);
     assert.deepEqual(w.provider.substepFailures, { remove_backend_pool: 0, disassociate_nat_gateway: 0 });
   });
+  it('update of an IPv4 gateway to IPv4+IPv6 adds <id>-pip-v6 to the live gateway, keeping its IPv4 address and registration', async () => {
+    const w = await startWorld();
+    assertSuccess(await w.provider.executeServiceOperation(createOp(outboundConfig(EGRESS, ['IPv4']))));
+    const before = w.sim.snapshot();
+    const v4 = before.publicIPs[0]?.ipAddress;
+    assert.ok(v4);
+    await w.provider.updateAddressLocations(locations(EGRESS, ['10.244.1.5']));
+    w.sim.resetCalls();
+
+    assert.equal(assertSuccess(await w.provider.executeServiceOperation(updateOp(outboundConfig(EGRESS, ['IPv4', 'IPv6'])))), null);
+    const snap = w.sim.snapshot();
+    assert.deepEqual(snap.publicIPs.map((p) => [p.name, p.version]), [[`${EGRESS}-pip`, 'IPv4'], [`${EGRESS}-pip-v6`, 'IPv6']]);
+    assert.equal(snap.publicIPs[0]?.ipAddress, v4, 'the IPv4 egress address is kept');
+    assert.deepEqual(snap.natGateways, [{ name: EGRESS, publicIPs: [`${EGRESS}-pip`, `${EGRESS}-pip-v6`] }]);
+    assert.deepEqual(snap.services, before.services, 'still registered with the same gateway');
+    assert.deepEqual(snap.locations, [{ location: '10.224.0.4', addresses: [{ address: '10.244.1.5', services: [EGRESS] }] }], 'egress kept its mapping');
+    assert.equal(w.sim.calls()['updateServices'], 0);
+    assert.equal(w.sim.calls()['publicIPAddresses.createOrUpdate'], 1, 'only the missing IPv6 Public IP is PUT');
+    const nat = await w.reader.natGateways.get(RG, EGRESS);
+    assert.equal(nat.serviceGateway?.id?.toLowerCase(), w.sim.serviceGatewayId.toLowerCase(), 'still linked to the Service Gateway');
+
+    await w.provider.updateAddressLocations(locations(EGRESS, []));
+    assertSuccess(await w.provider.executeServiceOperation(deleteOp('outbound', EGRESS)));
+    emptySnapshot(w);
+  });
 });
 
 describe('ArmNetworkProvider against the NRP simulator: address locations and lists', () => {
@@ -336,6 +361,7 @@ describe('ArmNetworkProvider against the NRP simulator: faults', () => {
     assert.match(failure.message, /idleTimeoutInMinutes/);
     assert.deepEqual(w.sim.snapshot().loadBalancers, []);
     assert.equal(w.sim.calls()['updateServices'], 0);
+    assert.equal(w.sim.calls()['publicIPAddresses.createOrUpdate'], 1, 'only the missing IPv6 Public IP is PUT');
   });
 });
 

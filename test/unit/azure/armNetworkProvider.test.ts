@@ -245,11 +245,24 @@ describe('ArmNetworkProvider', () => {
       assert.deepEqual(arm.bodyOf(`PUT loadBalancers/${UID}`), json(loadBalancerBody(config, CONFIG, INBOUND_TAGS)));
     });
 
-    it('does nothing for an outbound service', async () => {
+    it('PUTs only the Public IP the NAT gateway lacks, then re-PUTs the gateway with both families, without re-registering', async () => {
       const { arm, provider } = setup();
+      arm.on(`GET natGateways/${EGRESS}`, {
+        status: 200,
+        body: { id: `${PREFIX}natGateways/${EGRESS}`, name: EGRESS, properties: { publicIpAddresses: [{ id: `${PREFIX}publicIPAddresses/${EGRESS}-pip`.toUpperCase() }] } },
+      });
       const outcome = await provider.executeServiceOperation(operation({ operation: 'update', serviceKind: 'outbound', serviceName: EGRESS, config: OUTBOUND }));
       assert.deepEqual(outcome, { result: 'success', publicIp: null });
-      assert.deepEqual(arm.calls(), []);
+      assert.deepEqual(arm.calls(), [`GET natGateways/${EGRESS}`, `PUT publicIPAddresses/${EGRESS}-pip-v6`, `PUT natGateways/${EGRESS}`]);
+      assert.deepEqual(arm.bodyOf(`PUT publicIPAddresses/${EGRESS}-pip-v6`), json(publicIpBody('IPv6', 'westeurope', OUTBOUND_TAGS)));
+      assert.deepEqual(arm.bodyOf(`PUT natGateways/${EGRESS}`), json(natGatewayBody(OUTBOUND, CONFIG, OUTBOUND_TAGS)));
+    });
+
+    it('PUTs every Public IP of an outbound service whose NAT gateway is gone', async () => {
+      const { arm, provider } = setup();
+      arm.on(`GET natGateways/${EGRESS}`, error(404, 'ResourceNotFound'));
+      await provider.executeServiceOperation(operation({ operation: 'update', serviceKind: 'outbound', serviceName: EGRESS, config: OUTBOUND }));
+      assert.deepEqual(arm.calls(), [`GET natGateways/${EGRESS}`, `PUT publicIPAddresses/${EGRESS}-pip`, `PUT publicIPAddresses/${EGRESS}-pip-v6`, `PUT natGateways/${EGRESS}`]);
     });
   });
 

@@ -226,15 +226,16 @@ describe('expireOperations: operation timeout', () => {
 
 describe('dispatchDue: outbound updates', () => {
   const identity = 'egress-a';
-  const config: OutboundConfig = { kind: 'outbound', name: identity, ipFamilies: ['IPv4'] };
-  /** A persisted outbound op waiting for an update (as an older engine state could hold it). */
-  function withOutboundUpdate(): ClusterState {
+  const v4: OutboundConfig = { kind: 'outbound', name: identity, ipFamilies: ['IPv4'] };
+  const dual: OutboundConfig = { kind: 'outbound', name: identity, ipFamilies: ['IPv4', 'IPv6'] };
+  /** A persisted outbound op waiting for an update from `lastApplied` to `config`. */
+  function withOutboundUpdate(config: OutboundConfig, lastApplied: OutboundConfig | null): ClusterState {
     const base = syncedState();
     const op: ServiceOp = {
       name: identity,
       kind: 'outbound',
       config,
-      lastApplied: null,
+      lastApplied,
       retry: { count: 0, nextAt: null, parkedUntil: null },
       recreateAfterDeletion: false,
       orphan: false,
@@ -248,18 +249,26 @@ describe('dispatchDue: outbound updates', () => {
     return { ...base, ops: new Map([[identity, op]]) };
   }
 
-  it('skips an outbound update and marks the service Created without dispatching', () => {
-    const e = new Engine({ state: withOutboundUpdate() });
+  it('dispatches an outbound update that adds the families the gateway lacks', () => {
+    const e = new Engine({ state: withOutboundUpdate(dual, v4) });
+    const d = e.at(10);
+    assert.deepEqual(observationsOf(d, 'OutboundUpdateSkipped'), []);
+    assert.deepEqual(dispatches(d).map((o) => [o.operation, o.serviceKind, o.config]), [['update', 'outbound', dual]]);
+    assert.equal(e.op(identity).state, 'UpdateInProgress');
+  });
+
+  it('skips an outbound update whose families are applied already, and marks the service Created', () => {
+    const e = new Engine({ state: withOutboundUpdate(v4, v4) });
     const d = e.at(10);
     assert.deepEqual(observationsOf(d, 'OutboundUpdateSkipped'), [{ kind: 'OutboundUpdateSkipped', serviceName: identity }]);
     assert.deepEqual(dispatches(d), []);
     const op = e.op(identity);
     assert.equal(op.state, 'Created');
-    assert.deepEqual(op.lastApplied, config);
+    assert.deepEqual(op.lastApplied, v4);
   });
 
-  it('skips an outbound update even when every slot is taken', () => {
-    const e = new Engine({ state: withOutboundUpdate(), config: { maxConcurrentOperations: 0 } });
+  it('skips such an update even when every slot is taken', () => {
+    const e = new Engine({ state: withOutboundUpdate(v4, v4), config: { maxConcurrentOperations: 0 } });
     const d = e.at(10);
     assert.equal(observationsOf(d, 'OutboundUpdateSkipped').length, 1);
     assert.equal(e.op(identity).state, 'Created');

@@ -97,13 +97,43 @@ describe('registering egress pods', () => {
     assert.deepEqual(dispatched(w, A)[0]?.config, { kind: 'outbound', name: A, ipFamilies: ['IPv4', 'IPv6'] });
   });
 
-  it('keeps the families it decided first when an IPv6 node joins later', () => {
+  it('updates an IPv4-only NAT gateway to IPv4 and IPv6 when an IPv6 node joins', () => {
     const w = running();
     w.apply({ kind: 'Node', fact: node('node-b', ['10.0.0.5', 'fd00::5']) });
+    const update = pendingOp(w, A, 'update');
+    assert.deepEqual(update.config, { kind: 'outbound', name: A, ipFamilies: ['IPv4', 'IPv6'] });
+    assert.ok(w.settle());
+    assert.deepEqual(dispatched(w, A).map((o) => o.operation), ['create', 'update']);
+    assert.equal(w.state.ops.get(A)?.state, 'Created');
+    assert.deepEqual(w.state.ops.get(A)?.lastApplied, { kind: 'outbound', name: A, ipFamilies: ['IPv4', 'IPv6'] });
+    assert.ok(w.nrp.resources.has(`${A}-pip-v6`), 'the IPv6 public IP was added');
+    assert.deepEqual(w.nrp.snapshot(), { [LOC]: { '10.244.0.10': [A] } }, 'egress kept flowing');
+  });
+
+  it('grows the families of a NAT gateway whose create is in flight once the create completes', () => {
+    const w = world();
+    addPod(w, 'p1', A);
+    const create = pendingOp(w, A, 'create');
+    w.apply({ kind: 'Node', fact: node('node-b', ['10.0.0.5', 'fd00::5']) });
+    assert.equal(w.state.ops.get(A)?.state, 'CreationInProgress');
+    w.completeOp(create.dispatchId);
+    assert.deepEqual(pendingOp(w, A, 'update').config, { kind: 'outbound', name: A, ipFamilies: ['IPv4', 'IPv6'] });
+    assert.ok(w.settle());
+    assert.ok(w.nrp.resources.has(`${A}-pip-v6`));
+  });
+
+  it('never takes a family away: the IPv6 node leaving does not update the gateway', () => {
+    const w = world();
+    w.apply({ kind: 'Node', fact: node('node-b', ['10.0.0.5', 'fd00::5']) });
+    addPod(w, 'p1', A);
+    assert.ok(w.settle());
+    w.remove('Node', 'node-b');
+    w.apply({ kind: 'Node', fact: node('node-a', [LOC], { resourceVersion: '9000' }) });
     addPod(w, 'p2', A, { podIPs: ['10.244.0.11'] });
     assert.ok(w.settle());
     assert.deepEqual(dispatched(w, A).map((o) => o.operation), ['create']);
-    assert.deepEqual(w.state.ops.get(A)?.config, { kind: 'outbound', name: A, ipFamilies: ['IPv4'] });
+    assert.deepEqual(w.state.ops.get(A)?.config, { kind: 'outbound', name: A, ipFamilies: ['IPv4', 'IPv6'] });
+    assert.ok(w.nrp.resources.has(`${A}-pip-v6`));
   });
 
   it('adds no operation for a second pod of the same identity', () => {
@@ -202,6 +232,41 @@ describe('the egress label value', () => {
     assert.deepEqual(w.observations.filter((o) => o.kind === 'InputRejected'), []);
     assert.deepEqual(w.nrp.snapshot(), {});
     assert.equal(w.nrp.services.has(A), false);
+  });
+});
+
+describe('egress families before the Node list', () => {
+  /** Every kind listed but Node, and NRP read: pods are known, the nodes still to come. */
+  function withoutNodes(): World {
+    const w = new World({ synced: false });
+    w.send([
+      ...(['Service', 'EndpointSlice', 'Pod'] as const).map((objectKind) => ({ kind: 'KubernetesSynced' as const, objectKind, snapshot: 'initial' })),
+      { kind: 'NrpDriftObserved', nrpEpoch: 0, services: [], locations: [] },
+    ]);
+    return w;
+  }
+
+  it('creates no identity before the Node list was synced, then gives a dual-stack cluster both families', () => {
+    const w = withoutNodes();
+    addPod(w, 'p1', A, { hostIPs: [LOC, 'fd00::4'], podIPs: ['10.244.0.10', 'fd00:10::a'] });
+    assert.ok(w.settle());
+    assert.deepEqual(dispatched(w, A), [], 'no NAT gateway on a guess');
+    assert.ok(holdsFinalizer(w, 'p1'), 'the pod is protected meanwhile');
+    w.apply({ kind: 'Node', fact: node('node-a', [LOC, 'fd00::4']) });
+    assert.deepEqual(dispatched(w, A), [], 'one node is not the list');
+    w.relist('initial');
+    assert.deepEqual(dispatched(w, A).map((o) => [o.operation, o.config]), [['create', { kind: 'outbound', name: A, ipFamilies: ['IPv4', 'IPv6'] }]]);
+    assert.ok(w.settle());
+    assert.ok(w.nrp.resources.has(`${A}-pip-v6`));
+    assert.deepEqual(w.nrp.snapshot(), { [LOC]: { '10.244.0.10': [A] }, 'fd00::4': { 'fd00:10::a': [A] } });
+  });
+
+  it('creates an IPv4 identity on a cluster whose listed nodes are IPv4-only', () => {
+    const w = withoutNodes();
+    addPod(w, 'p1', A);
+    w.apply({ kind: 'Node', fact: node('node-a', [LOC]) });
+    w.relist('initial');
+    assert.deepEqual(dispatched(w, A).map((o) => o.config), [{ kind: 'outbound', name: A, ipFamilies: ['IPv4'] }]);
   });
 });
 

@@ -137,6 +137,21 @@ describe('the first read of NRP', () => {
     assert.deepEqual(commandsOf(read, 'RemoveFinalizer').map((c) => c.target.name), ['web']);
   });
 
+  it('creates no egress identity until the read lands: NRP may hold it already', () => {
+    const egress: EngineEvent[] = [
+      { kind: 'NodeUpserted', node: node('node-a', ['10.0.0.4', 'fd00::4']), snapshot: 'initial' },
+      { kind: 'PodUpserted', pod: pod('worker', 'team-a'), snapshot: 'initial' },
+      ...listed,
+    ];
+    const first = decide(initialState(CLUSTER), egress, ctxAt(0));
+    assert.equal(first.state.ops.has('team-a'), false);
+    assert.equal(commandsOf(first, 'DispatchServiceOperation').length, 0);
+    const read = decide(first.state, [{ kind: 'NrpDriftObserved', nrpEpoch: first.state.nrpEpoch, services: [], locations: [] }], ctxAt(10));
+    assert.deepEqual(commandsOf(read, 'DispatchServiceOperation').map((c) => [c.operation.serviceName, c.operation.operation, c.operation.config]), [
+      ['team-a', 'create', { kind: 'outbound', name: 'team-a', ipFamilies: ['IPv4', 'IPv6'] }],
+    ]);
+  });
+
   it('keeps the finalizer of an egress pod that terminated meanwhile until the read', () => {
     const gone: EngineEvent[] = [
       { kind: 'NodeUpserted', node: node('node-a', ['10.0.0.4']), snapshot: 'initial' },

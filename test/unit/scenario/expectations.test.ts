@@ -97,6 +97,13 @@ describe('scenario expectations', () => {
     assert.match(d[3] ?? '', /^NRP locations/);
   });
 
+  it('checks the public IPs of the NAT gateways it names, in any order', () => {
+    const dual = { ...expectations, nrp: { ...expectations.nrp, natGatewayPublicIPs: { 'team-a': ['team-a-pip-v6', 'team-a-pip'] } } };
+    assert.deepEqual(expectationDifferences(report, dual), ['NRP NAT gateway team-a public IPs: ["team-a-pip"], expected ["team-a-pip","team-a-pip-v6"]']);
+    const both = { ...report, nrp: { ...report.nrp, natGateways: [{ name: 'team-a', publicIPs: ['team-a-pip', 'team-a-pip-v6'] }] } };
+    assert.deepEqual(expectationDifferences(both, dual), []);
+  });
+
   it('checks ingress IPs against NRP, objects present and gone, Events and dead letters', () => {
     const wrong: Report = {
       ...report,
