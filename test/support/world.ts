@@ -30,6 +30,9 @@ export type ObjectFact =
   | { kind: 'Node'; fact: NodeFact }
   | { kind: 'Pod'; fact: PodFact };
 
+/** How a locations sync ends in a generated history. */
+export type SyncFault = 'success' | 'throttled' | 'unknownApplied' | 'unknownNotApplied' | 'terminal';
+
 export const OVERLAY = 'ServiceWithOverlayMappingsCannotBeDeleted';
 
 export class NrpModel {
@@ -118,6 +121,11 @@ function keyOf(o: ObjectFact): string {
   return o.kind === 'Node' ? `Node/${o.fact.name}` : `${o.kind}/${o.fact.namespace}/${o.fact.name}`;
 }
 
+/** The fields that name one version of an object in ObjectDeleted and ObjectWithheld. */
+function identityOf(o: ObjectFact, resourceVersion: string): { objectKind: ObjectFact['kind']; namespace: string | null; name: string; uid: string; resourceVersion: string } {
+  return { objectKind: o.kind, namespace: o.kind === 'Node' ? null : o.fact.namespace, name: o.fact.name, uid: o.fact.uid, resourceVersion };
+}
+
 export class World {
   state: ClusterState;
   now = 0;
@@ -136,6 +144,12 @@ export class World {
   readonly statusPatches = new Map<string, string>();
   /** While true, the Kubernetes actions the engine asks for are lost (their message dead-lettered). */
   losingKubeActions = false;
+  /** While true, the cluster changes but no watch event reaches the engine (an API-server or bus outage). */
+  losingKubeEvents = false;
+  /** Every watch event the cluster produced, delivered or not: other forwarders watch the same cluster. */
+  readonly watchers: ((e: EngineEvent) => void)[] = [];
+  /** Objects whose current version is too large to pass on: the forwarder sends ObjectWithheld for them. */
+  private readonly withheld = new Set<string>();
   private rv = 1;
 
   constructor(options: { config?: Partial<EngineConfig>; random?: () => number; synced?: boolean } = {}) {
@@ -217,9 +231,10 @@ export class World {
   private put(o: ObjectFact): void {
     const resourceVersion = this.nextRv();
     const key = keyOf(o);
+    this.withheld.delete(key);
     if ((o.kind === 'Service' || o.kind === 'Pod') && o.fact.deleting && o.fact.finalizers.length === 0) {
       this.cluster.delete(key);
-      this.send([this.deletedEvent(o, resourceVersion)]);
+      this.deliver(this.deletedEvent(o, resourceVersion));
       return;
     }
     let event: EngineEvent;
@@ -249,18 +264,41 @@ export class World {
         break;
       }
     }
-    this.send([event]);
+    this.deliver(event);
+  }
+
+  private deliver(e: EngineEvent): void {
+    for (const w of this.watchers) w(e);
+    if (!this.losingKubeEvents) this.send([e]);
+  }
+
+  /**
+   * The object grows past what a message or a state row can carry, in parts the engine does not
+   * read (a huge annotation): its content for the engine is unchanged, but only ObjectWithheld
+   * reaches it, now and in every list, until the next edit.
+   */
+  withhold(kind: ObjectFact['kind'], name: string, namespace = 'default'): void {
+    const key = kind === 'Node' ? `Node/${name}` : `${kind}/${namespace}/${name}`;
+    const o = this.cluster.get(key);
+    if (!o) return;
+    const bumped = { ...o, fact: { ...o.fact, resourceVersion: this.nextRv() } } as ObjectFact;
+    this.cluster.set(key, bumped);
+    this.withheld.add(key);
+    this.deliver(this.withheldEvent(bumped, undefined));
+  }
+
+  private withheldEvent(o: ObjectFact, snapshot: string | undefined): EngineEvent {
+    const tag = snapshot === undefined ? {} : { snapshot };
+    return { kind: 'ObjectWithheld', ...identityOf(o, o.fact.resourceVersion), reason: 'ObjectTooLarge', detail: 'injected', ...tag };
+  }
+
+  /** The cluster's current resourceVersion, the tag of a list taken now. */
+  get listVersion(): string {
+    return String(this.rv);
   }
 
   private deletedEvent(o: ObjectFact, resourceVersion: string): EngineEvent {
-    return {
-      kind: 'ObjectDeleted',
-      objectKind: o.kind,
-      namespace: o.kind === 'Node' ? null : o.fact.namespace,
-      name: o.fact.name,
-      uid: o.fact.uid,
-      resourceVersion,
-    };
+    return { kind: 'ObjectDeleted', ...identityOf(o, resourceVersion) };
   }
 
   /** Delete as Kubernetes does: objects with finalizers get a deletionTimestamp and stay. */
@@ -274,7 +312,8 @@ export class World {
       return;
     }
     this.cluster.delete(key);
-    this.send([this.deletedEvent(o, this.nextRv())]);
+    this.withheld.delete(key);
+    this.deliver(this.deletedEvent(o, this.nextRv()));
   }
 
   /** Complete one pending service operation; `effects` says whether Azure changed despite a failure. */
@@ -286,6 +325,17 @@ export class World {
     if (mode === 'transient' && outcome.result === 'success') outcome = { result: 'failure', terminal: false, code: 'InternalServerError', message: 'injected' };
     if (mode === 'terminal') outcome = { result: 'failure', terminal: true, code: 'InvalidResourceReference', message: 'injected' };
     this.send([{ kind: 'ServiceOperationCompleted', serviceName: op.serviceName, dispatchId, outcome }]);
+  }
+
+  /** Complete the pending sync as a generated fault says: all applied, or request `failAt` failing so. */
+  completeSyncAs(mode: SyncFault, failAt: number): void {
+    const sync = this.pendingSync;
+    if (!sync) return;
+    const at = failAt % sync.requests.length;
+    if (mode === 'success') this.completeSync();
+    else if (mode === 'throttled') this.completeSync({ failAt: at });
+    else if (mode === 'terminal') this.completeSync({ failAt: at, terminal: true });
+    else this.completeSync({ failAt: at, outcomeUnknown: true, unknownApplied: mode === 'unknownApplied' });
   }
 
   /**
@@ -341,15 +391,21 @@ export class World {
 
   /** Re-list everything the cluster holds under `snapshot`, then finish the snapshot for every kind (a forwarder restart). */
   relist(snapshot: string): void {
+    this.send(this.listEvents(snapshot));
+  }
+
+  /** What a forwarder listing the cluster now sends: every object tagged `snapshot`, then a marker per kind. */
+  listEvents(snapshot: string): EngineEvent[] {
     const events: EngineEvent[] = [];
-    for (const o of this.cluster.values()) {
-      if (o.kind === 'Service') events.push({ kind: 'ServiceUpserted', service: o.fact, snapshot });
+    for (const [key, o] of this.cluster) {
+      if (this.withheld.has(key)) events.push(this.withheldEvent(o, snapshot));
+      else if (o.kind === 'Service') events.push({ kind: 'ServiceUpserted', service: o.fact, snapshot });
       else if (o.kind === 'EndpointSlice') events.push({ kind: 'EndpointSliceUpserted', slice: o.fact, snapshot });
       else if (o.kind === 'Node') events.push({ kind: 'NodeUpserted', node: o.fact, snapshot });
       else events.push({ kind: 'PodUpserted', pod: o.fact, snapshot });
     }
     for (const objectKind of ALL_KINDS) events.push({ kind: 'KubernetesSynced', objectKind, snapshot });
-    this.send(events);
+    return events;
   }
 
   advance(ms: number): void {
