@@ -148,6 +148,12 @@ export class World {
   losingKubeEvents = false;
   /** Every watch event the cluster produced, delivered or not: other forwarders watch the same cluster. */
   readonly watchers: ((e: EngineEvent) => void)[] = [];
+  /**
+   * Which objects the forwarder lists and watches. Pods are watched through the egress label
+   * selector; a pod whose label goes away drops out of it, and today's forwarder skips the DELETED
+   * event the watch then sends (issue 13 item 7): with `podLabelSelector` the World does the same.
+   */
+  podLabelSelector = false;
   /** Objects whose current version is too large to pass on: the forwarder sends ObjectWithheld for them. */
   private readonly withheld = new Set<string>();
   private rv = 1;
@@ -234,7 +240,7 @@ export class World {
     this.withheld.delete(key);
     if ((o.kind === 'Service' || o.kind === 'Pod') && o.fact.deleting && o.fact.finalizers.length === 0) {
       this.cluster.delete(key);
-      this.deliver(this.deletedEvent(o, resourceVersion));
+      this.deliver(this.deletedEvent(o, resourceVersion), o);
       return;
     }
     let event: EngineEvent;
@@ -264,10 +270,11 @@ export class World {
         break;
       }
     }
-    this.deliver(event);
+    this.deliver(event, o);
   }
 
-  private deliver(e: EngineEvent): void {
+  private deliver(e: EngineEvent, o: ObjectFact): void {
+    if (!this.watched(o)) return;
     for (const w of this.watchers) w(e);
     if (!this.losingKubeEvents) this.send([e]);
   }
@@ -284,12 +291,16 @@ export class World {
     const bumped = { ...o, fact: { ...o.fact, resourceVersion: this.nextRv() } } as ObjectFact;
     this.cluster.set(key, bumped);
     this.withheld.add(key);
-    this.deliver(this.withheldEvent(bumped, undefined));
+    this.deliver(this.withheldEvent(bumped, undefined), bumped);
   }
 
   private withheldEvent(o: ObjectFact, snapshot: string | undefined): EngineEvent {
     const tag = snapshot === undefined ? {} : { snapshot };
     return { kind: 'ObjectWithheld', ...identityOf(o, o.fact.resourceVersion), reason: 'ObjectTooLarge', detail: 'injected', ...tag };
+  }
+
+  private watched(o: ObjectFact): boolean {
+    return !(this.podLabelSelector && o.kind === 'Pod' && o.fact.egressLabel === null);
   }
 
   /** The cluster's current resourceVersion, the tag of a list taken now. */
@@ -313,7 +324,7 @@ export class World {
     }
     this.cluster.delete(key);
     this.withheld.delete(key);
-    this.deliver(this.deletedEvent(o, this.nextRv()));
+    this.deliver(this.deletedEvent(o, this.nextRv()), o);
   }
 
   /** Complete one pending service operation; `effects` says whether Azure changed despite a failure. */
@@ -398,6 +409,7 @@ export class World {
   listEvents(snapshot: string): EngineEvent[] {
     const events: EngineEvent[] = [];
     for (const [key, o] of this.cluster) {
+      if (!this.watched(o)) continue;
       if (this.withheld.has(key)) events.push(this.withheldEvent(o, snapshot));
       else if (o.kind === 'Service') events.push({ kind: 'ServiceUpserted', service: o.fact, snapshot });
       else if (o.kind === 'EndpointSlice') events.push({ kind: 'EndpointSliceUpserted', slice: o.fact, snapshot });

@@ -42,6 +42,8 @@ export class SystemModel {
 
   constructor(seed: number) {
     this.w = new World({ random: seededRandom(seed), config: { maxAddressesPerRequest: 2, maxConcurrentOperations: 2 } });
+    // Pods are watched by their egress label, as the forwarder does (an unlabelled pod is unseen).
+    this.w.podLabelSelector = true;
     this.w.watchers.push((e) => {
       for (const s of this.senders) s.events.push(e);
     });
