@@ -13,6 +13,8 @@ const SERVICES = ['web', 'api'];
 const PODS = ['worker-1', 'worker-2', 'worker-3'];
 const IDENTITIES = ['team-a', 'team-b'];
 const NRP_WRITES = ['loadBalancers.createOrUpdate', 'publicIPAddresses.createOrUpdate', 'natGateways.createOrUpdate', 'loadBalancers.delete', 'updateAddressLocations', 'updateServices'];
+// No 400: an ARM 400 parks the service until its spec changes (issue 13 item 6, a known gap on
+// main; with it, seed 5 never converges). Add it here once item 6 is fixed.
 const STATUSES = [409, 429, 500];
 
 export function randomScenario(seed: number): Json {
