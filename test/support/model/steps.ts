@@ -13,11 +13,14 @@ export const KNOWN_GAPS = {
   egressLabelRemoval: true,
   /** Item 6: ARM 4xx (400 InvalidResourceReference...) park a service until its spec changes. */
   armValidationRetry: true,
+  /** Item 9: dual-stack nodes (the NAT gateway's IP families come from the nodes). */
+  egressIpFamilies: true,
 } as const;
 
 export const NODES: Record<string, string[][]> = {
   'node-a': [['10.0.0.4'], ['10.0.0.14']],
-  'node-b': [['10.0.0.5'], ['10.0.0.15']],
+  // The third variant, dual-stack, only with KNOWN_GAPS.egressIpFamilies off.
+  'node-b': [['10.0.0.5'], ['10.0.0.15'], ['10.0.0.5', 'fd00::5']],
   'node-c': [['10.0.0.6'], ['10.0.0.16']],
 };
 export const NODE_NAMES = Object.keys(NODES);
@@ -81,7 +84,7 @@ export function stepArb(faults: Faults): fc.Arbitrary<Step> {
   const s = SERVICES.length - 1;
   const p = 3;
   const arbs: { weight: number; arbitrary: fc.Arbitrary<Step> }[] = [
-    { weight: 2, arbitrary: fc.record({ t: fc.constant('node' as const), name: fc.nat(NODE_NAMES.length - 1), variant: fc.nat(1) }) },
+    { weight: 2, arbitrary: fc.record({ t: fc.constant('node' as const), name: fc.nat(NODE_NAMES.length - 1), variant: fc.nat(KNOWN_GAPS.egressIpFamilies ? 1 : 2) }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant('nodeDelete' as const), name: fc.nat(NODE_NAMES.length - 1) }) },
     {
       weight: 4,

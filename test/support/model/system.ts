@@ -78,7 +78,8 @@ export class SystemModel {
     const n = this.w.get('Node', nodeName);
     // A pod may be seen before its node: its hostIP is the node's first address anyway.
     const hostIPs = n?.kind === 'Node' ? [...n.fact.internalIPs] : (NODES[nodeName]?.[0] ?? []);
-    return pod(`pod-${a.idx}`, egressLabel, { uid, nodeName, hostIPs, podIPs: [`10.244.${a.idx + 10}.1`], phase: a.running ? 'Running' : 'Succeeded' });
+    const podIPs = hostIPs.some((ip) => ip.includes(':')) ? [`10.244.${a.idx + 10}.1`, `fd00:244::${a.idx + 10}`] : [`10.244.${a.idx + 10}.1`];
+    return pod(`pod-${a.idx}`, egressLabel, { uid, nodeName, hostIPs, podIPs, phase: a.running ? 'Running' : 'Succeeded' });
   }
 
   private completeOp(a: Extract<Step, { t: 'completeOp' }>): void {
@@ -269,6 +270,11 @@ export class SystemModel {
     const want = expectedNrp(w.cluster.values(), this.admitted);
     assert.deepEqual(w.nrp.snapshot(), want.locations, 'address locations differ from what the cluster asks for');
     assert.deepEqual([...w.nrp.services].sort(), [...want.services].sort(), 'registered services differ from what the cluster asks for');
+    // A dual-stack cluster's NAT gateways get an IPv6 public IP as well (families from the nodes).
+    const dualStack = [...w.cluster.values()].some((o) => o.kind === 'Node' && o.fact.internalIPs.some((ip) => ip.includes(':')));
+    for (const [name, type] of want.services) {
+      if (type === 'Outbound' && dualStack) assert.ok(w.nrp.resources.has(`${name}-pip-v6`), `egress identity ${name} has no IPv6 public IP on a dual-stack cluster`);
+    }
     for (const r of w.nrp.resources) assert.ok(want.services.has(r.replace(/-pip(-v6)?$/, '')), `leaked Azure resource ${r}`);
     for (const o of w.cluster.values()) {
       if ((o.kind === 'Service' || o.kind === 'Pod') && o.fact.deleting) assert.fail(`${o.kind} ${o.fact.name} stuck terminating with finalizers ${o.fact.finalizers.join(',')}`);
