@@ -9,7 +9,7 @@ import { admitInboundService } from '../../shared/engine/admission.ts';
 import type { PodFact, ServiceFact, ServicePortFact } from '../../shared/engine/types.ts';
 import { node, pod, seededRandom, service, slice, uidOf } from '../support/builders.ts';
 import { World } from '../support/world.ts';
-import type { ObjectFact } from '../support/world.ts';
+import type { ObjectFact, SyncFault } from '../support/world.ts';
 import { expectedNrp } from './oracle.ts';
 
 const RUNS = Number(process.env.ENGINE_PROPERTY_RUNS ?? 10_000);
@@ -42,7 +42,7 @@ type Action =
   | { t: 'pod'; idx: number; identity: number; node: number; ipv: number; running: boolean }
   | { t: 'podDelete'; idx: number }
   | { t: 'completeOp'; pick: number; mode: 'success' | 'transient' | 'transientWithEffects' | 'terminal' }
-  | { t: 'completeSync'; mode: 'success' | 'throttled' | 'unknownApplied' | 'unknownNotApplied' | 'terminal'; failAt: number }
+  | { t: 'completeSync'; mode: SyncFault; failAt: number }
   | { t: 'replay'; back: number }
   | { t: 'observe' }
   | { t: 'observeDrift'; maxChars: number }
@@ -162,16 +162,9 @@ function run(w: World, actions: readonly Action[]): Set<string> {
         w.completeOp(id, event, a.mode === 'success' || a.mode === 'transientWithEffects');
         break;
       }
-      case 'completeSync': {
-        const sync = w.pendingSync;
-        if (!sync) break;
-        const failAt = a.failAt % sync.requests.length;
-        if (a.mode === 'success') w.completeSync();
-        else if (a.mode === 'throttled') w.completeSync({ failAt });
-        else if (a.mode === 'terminal') w.completeSync({ failAt, terminal: true });
-        else w.completeSync({ failAt, outcomeUnknown: true, unknownApplied: a.mode === 'unknownApplied' });
+      case 'completeSync':
+        w.completeSyncAs(a.mode, a.failAt);
         break;
-      }
       case 'replay': {
         const e = w.history[w.history.length - 1 - (a.back % Math.max(1, w.history.length))];
         if (e) w.send([e]);

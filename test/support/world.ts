@@ -32,6 +32,9 @@ export type ObjectFact =
   | { kind: 'Node'; fact: NodeFact }
   | { kind: 'Pod'; fact: PodFact };
 
+/** How a locations sync ends in a generated history. */
+export type SyncFault = 'success' | 'throttled' | 'unknownApplied' | 'unknownNotApplied' | 'terminal';
+
 export const OVERLAY = 'ServiceWithOverlayMappingsCannotBeDeleted';
 
 export class NrpModel {
@@ -136,6 +139,11 @@ function keyOf(o: ObjectFact): string {
   return o.kind === 'Node' ? `Node/${o.fact.name}` : `${o.kind}/${o.fact.namespace}/${o.fact.name}`;
 }
 
+/** The fields that name one version of an object in ObjectDeleted and ObjectWithheld. */
+function identityOf(o: ObjectFact, resourceVersion: string): { objectKind: ObjectFact['kind']; namespace: string | null; name: string; uid: string; resourceVersion: string } {
+  return { objectKind: o.kind, namespace: o.kind === 'Node' ? null : o.fact.namespace, name: o.fact.name, uid: o.fact.uid, resourceVersion };
+}
+
 export class World {
   state: ClusterState;
   now = 0;
@@ -154,6 +162,12 @@ export class World {
   readonly statusPatches = new Map<string, string>();
   /** While true, the Kubernetes actions the engine asks for are lost (their message dead-lettered). */
   losingKubeActions = false;
+  /** While true, the cluster changes but no watch event reaches the engine (an API-server or bus outage). */
+  losingKubeEvents = false;
+  /** Every watch event the cluster produced, delivered or not: other forwarders watch the same cluster. */
+  readonly watchers: ((e: EngineEvent) => void)[] = [];
+  /** Objects whose current version is too large to pass on: the forwarder sends ObjectWithheld for them. */
+  private readonly withheld = new Set<string>();
   private rv = 1;
 
   constructor(options: { config?: Partial<EngineConfig>; random?: () => number; synced?: boolean } = {}) {
@@ -200,10 +214,19 @@ export class World {
       case 'RemoveFinalizer': {
         const key = `${c.target.kind}/${c.target.namespace}/${c.target.name}`;
         const obj = this.cluster.get(key);
-        if (!obj || (obj.kind !== 'Service' && obj.kind !== 'Pod') || obj.fact.uid !== c.target.uid) return;
+        // The forwarder passes on what Kubernetes answers a pod finalizer action with: the pod
+        // outside the label selector is seen no other way (forwarder/actions/finalizerAnswers.ts).
+        const answerForPod = c.target.kind === 'Pod';
+        if (!obj || (obj.kind !== 'Service' && obj.kind !== 'Pod') || obj.fact.uid !== c.target.uid) {
+          if (answerForPod) this.deliver({ kind: 'ObjectDeleted', objectKind: 'Pod', namespace: c.target.namespace, name: c.target.name, uid: c.target.uid, resourceVersion: this.nextRv() });
+          return;
+        }
         const has = obj.fact.finalizers.includes(c.finalizer);
-        if (c.kind === 'AddFinalizer' && (has || obj.fact.deleting)) return;
-        if (c.kind === 'RemoveFinalizer' && !has) return;
+        const unchanged = (c.kind === 'AddFinalizer' && (has || obj.fact.deleting)) || (c.kind === 'RemoveFinalizer' && !has);
+        if (unchanged) {
+          if (obj.kind === 'Pod') this.deliver({ kind: 'PodUpserted', pod: obj.fact });
+          return;
+        }
         const finalizers = c.kind === 'AddFinalizer' ? [...obj.fact.finalizers, c.finalizer] : obj.fact.finalizers.filter((f) => f !== c.finalizer);
         if (obj.kind === 'Service') this.put({ kind: 'Service', fact: { ...obj.fact, finalizers } });
         else this.put({ kind: 'Pod', fact: { ...obj.fact, finalizers } });
@@ -240,9 +263,10 @@ export class World {
   private put(o: ObjectFact, reported = true): void {
     const resourceVersion = this.nextRv();
     const key = keyOf(o);
+    this.withheld.delete(key);
     if ((o.kind === 'Service' || o.kind === 'Pod') && o.fact.deleting && o.fact.finalizers.length === 0) {
       this.cluster.delete(key);
-      if (reported) this.send([this.deletedEvent(o, resourceVersion)]);
+      this.deliver(this.deletedEvent(o, resourceVersion), reported);
       return;
     }
     let event: EngineEvent;
@@ -272,18 +296,43 @@ export class World {
         break;
       }
     }
-    if (reported) this.send([event]);
+    this.deliver(event, reported);
+  }
+
+  /** `reported`: whether the forwarder's watch passes the change on (see `apply`). */
+  private deliver(e: EngineEvent, reported = true): void {
+    if (!reported) return;
+    for (const w of this.watchers) w(e);
+    if (!this.losingKubeEvents) this.send([e]);
+  }
+
+  /**
+   * The object grows past what a message or a state row can carry, in parts the engine does not
+   * read (a huge annotation): its content for the engine is unchanged, but only ObjectWithheld
+   * reaches it, now and in every list, until the next edit.
+   */
+  withhold(kind: ObjectFact['kind'], name: string, namespace = 'default'): void {
+    const key = kind === 'Node' ? `Node/${name}` : `${kind}/${namespace}/${name}`;
+    const o = this.cluster.get(key);
+    if (!o) return;
+    const bumped = { ...o, fact: { ...o.fact, resourceVersion: this.nextRv() } } as ObjectFact;
+    this.cluster.set(key, bumped);
+    this.withheld.add(key);
+    this.deliver(this.withheldEvent(bumped, undefined), bumped.kind !== 'Pod' || bumped.fact.egressLabel !== null);
+  }
+
+  private withheldEvent(o: ObjectFact, snapshot: string | undefined): EngineEvent {
+    const tag = snapshot === undefined ? {} : { snapshot };
+    return { kind: 'ObjectWithheld', ...identityOf(o, o.fact.resourceVersion), reason: 'ObjectTooLarge', detail: 'injected', ...tag };
+  }
+
+  /** The cluster's current resourceVersion, the tag of a list taken now. */
+  get listVersion(): string {
+    return String(this.rv);
   }
 
   private deletedEvent(o: ObjectFact, resourceVersion: string): EngineEvent {
-    return {
-      kind: 'ObjectDeleted',
-      objectKind: o.kind,
-      namespace: o.kind === 'Node' ? null : o.fact.namespace,
-      name: o.fact.name,
-      uid: o.fact.uid,
-      resourceVersion,
-    };
+    return { kind: 'ObjectDeleted', ...identityOf(o, resourceVersion) };
   }
 
   /** Delete as Kubernetes does: objects with finalizers get a deletionTimestamp and stay. */
@@ -297,7 +346,8 @@ export class World {
       return;
     }
     this.cluster.delete(key);
-    if (o.kind !== 'Pod' || o.fact.egressLabel !== null) this.send([this.deletedEvent(o, this.nextRv())]);
+    this.withheld.delete(key);
+    this.deliver(this.deletedEvent(o, this.nextRv()), o.kind !== 'Pod' || o.fact.egressLabel !== null);
   }
 
   /** Complete one pending service operation; `effects` says whether Azure changed despite a failure. */
@@ -309,6 +359,17 @@ export class World {
     if (mode === 'transient' && outcome.result === 'success') outcome = { result: 'failure', terminal: false, code: 'InternalServerError', message: 'injected' };
     if (mode === 'terminal') outcome = { result: 'failure', terminal: true, code: CONFIG_REFUSAL.configMismatch, message: 'injected' };
     this.send([{ kind: 'ServiceOperationCompleted', serviceName: op.serviceName, dispatchId, outcome }]);
+  }
+
+  /** Complete the pending sync as a generated fault says: all applied, or request `failAt` failing so. */
+  completeSyncAs(mode: SyncFault, failAt: number): void {
+    const sync = this.pendingSync;
+    if (!sync) return;
+    const at = failAt % sync.requests.length;
+    if (mode === 'success') this.completeSync();
+    else if (mode === 'throttled') this.completeSync({ failAt: at });
+    else if (mode === 'terminal') this.completeSync({ failAt: at, terminal: true });
+    else this.completeSync({ failAt: at, outcomeUnknown: true, unknownApplied: mode === 'unknownApplied' });
   }
 
   /**
@@ -367,15 +428,21 @@ export class World {
 
   /** Re-list everything the cluster holds under `snapshot`, then finish the snapshot for every kind (a forwarder restart). */
   relist(snapshot: string): void {
+    this.send(this.listEvents(snapshot));
+  }
+
+  /** What a forwarder listing the cluster now sends: every object tagged `snapshot`, then a marker per kind. */
+  listEvents(snapshot: string): EngineEvent[] {
     const events: EngineEvent[] = [];
-    for (const o of this.cluster.values()) {
-      if (o.kind === 'Service') events.push({ kind: 'ServiceUpserted', service: o.fact, snapshot });
+    for (const [key, o] of this.cluster) {
+      if (this.withheld.has(key)) events.push(this.withheldEvent(o, snapshot));
+      else if (o.kind === 'Service') events.push({ kind: 'ServiceUpserted', service: o.fact, snapshot });
       else if (o.kind === 'EndpointSlice') events.push({ kind: 'EndpointSliceUpserted', slice: o.fact, snapshot });
       else if (o.kind === 'Node') events.push({ kind: 'NodeUpserted', node: o.fact, snapshot });
       else if (o.fact.egressLabel !== null) events.push({ kind: 'PodUpserted', pod: o.fact, snapshot });
     }
     for (const objectKind of ALL_KINDS) events.push({ kind: 'KubernetesSynced', objectKind, snapshot });
-    this.send(events);
+    return events;
   }
 
   advance(ms: number): void {
