@@ -62,7 +62,7 @@ function upsertOf(o: Obj, snapshot: string | undefined): EngineEvent {
     case 'Node':
       return { kind: 'NodeUpserted', node: node(o.name, ['10.0.0.4'], { uid: o.uid, resourceVersion }), ...tag };
     case 'Pod':
-      return { kind: 'PodUpserted', pod: pod(o.name, null, { uid: o.uid, resourceVersion }), ...tag };
+      return { kind: 'PodUpserted', pod: pod(o.name, 'egress-a', { uid: o.uid, resourceVersion }), ...tag };
   }
 }
 

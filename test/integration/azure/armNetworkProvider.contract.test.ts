@@ -207,7 +207,8 @@ describe('ArmNetworkProvider against the NRP simulator: outbound', () => {
     const nat = await w.reader.natGateways.get(RG, EGRESS);
     assert.equal(nat.serviceGateway?.id?.toLowerCase(), w.sim.serviceGatewayId.toLowerCase(), 'still linked to the Service Gateway');
 
-    await w.provider.updateAddressLocations(locations(EGRESS, []));
+    // The location emptied and deleted, as the engine does (a PartialUpdate with no address).
+    await w.provider.updateAddressLocations({ action: 'PartialUpdate', addressLocations: [{ addressLocation: '10.224.0.4', addressUpdateAction: 'PartialUpdate', addresses: [] }] });
     assertSuccess(await w.provider.executeServiceOperation(deleteOp('outbound', EGRESS)));
     emptySnapshot(w);
   });

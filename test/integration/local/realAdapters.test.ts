@@ -69,7 +69,8 @@ describe('npm start against configured services', () => {
       });
       const { state } = await tableStateStoreFromConnectionString(tables.connectionString, { clientOptions: { allowInsecureConnection: true } }).load('elsewhere');
       assert.deepEqual([...state.ops.values()].map((o) => o.state), ['Created'], 'the engine state is in the configured account');
-      assert.equal(broker.peekState('engine-events').active + broker.peekState('engine-events').locked, 0);
+      // The Service's status update is reported back too (it confirms the IP): then nothing is left.
+      await until('the engine queue drained', () => broker.peekState('engine-events').active + broker.peekState('engine-events').locked === 0);
       // The forwarder holds the cluster's k8s-actions session on the configured broker.
       assert.deepEqual(broker.peekState('k8s-actions').lockedSessions, ['elsewhere'], 'the configured broker is the one in use');
     } finally {
