@@ -24,8 +24,8 @@ export function askedRecently(d: Draft, key: AskedKey, value: string | null = nu
 
 /** Emits the action unless it was asked for recently, and records when to ask again. */
 export function ask(d: Draft, key: AskedKey, command: EngineCommand, value: string | null = null): void {
+  if (askedRecently(d, key, value)) return;
   const prev = d.asked.get(key);
-  if (prev !== undefined && prev.value === value && d.now < prev.nextAt) return;
   const attempts = prev !== undefined && prev.value === value ? prev.attempts + 1 : 1;
   const next: AskedAction = { attempts, nextAt: d.now + backoffMs(attempts), value };
   d.askedW().set(key, next);
