@@ -7,6 +7,7 @@
 // place: a newer marker for the kind replaces the older one and goes to the end, behind every object
 // of its snapshot.
 import type { KubeObjectKind } from '../shared/engine/types.ts';
+import { compareResourceVersions } from '../shared/engine/resourceVersion.ts';
 import type { OutgoingMessage } from '../shared/messages/outgoing.ts';
 
 export interface QueuedChange {
@@ -15,6 +16,12 @@ export interface QueuedChange {
   readonly message: OutgoingMessage;
   /** True for a KubernetesSynced marker. */
   readonly marker: boolean;
+  /** The object's resourceVersion in this change, when it has one. */
+  readonly resourceVersion?: string | undefined;
+}
+
+function isOlder(change: QueuedChange, than: QueuedChange): boolean {
+  return change.resourceVersion !== undefined && than.resourceVersion !== undefined && compareResourceVersions(change.resourceVersion, than.resourceVersion) === -1;
 }
 
 export type PutResult = 'added' | 'coalesced' | 'dropped';
@@ -53,8 +60,11 @@ export class ChangeQueue {
    */
   put(change: QueuedChange, force = false): PutResult {
     if (change.marker) throw new Error('use putMarker for snapshot markers');
-    if (this.entries.has(change.key)) {
-      this.entries.set(change.key, change);
+    const queued = this.entries.get(change.key);
+    if (queued) {
+      // The latest state wins, never an older one: the answer to an action (fed back as a fact)
+      // can carry an object older than a watch event of it still waiting here.
+      if (!isOlder(change, queued)) this.entries.set(change.key, change);
       this.observer.onCoalesced?.(change.objectKind);
       this.wake();
       return 'coalesced';

@@ -140,7 +140,7 @@ export class KindChanges {
   }
 
   private change(id: ObjectIdentity, event: EngineEvent, ctx: ChangeContext): QueuedChange {
-    return { key: this.key(id), objectKind: this.objectKind, marker: false, message: toEngineEventMessage(this.cluster, event, ctx) };
+    return { key: this.key(id), objectKind: this.objectKind, marker: false, resourceVersion: id.resourceVersion, message: toEngineEventMessage(this.cluster, event, ctx) };
   }
 
   private deleted(id: ObjectIdentity, ctx: ChangeContext): QueuedChange {
@@ -206,7 +206,13 @@ export class KindChanges {
    * `resourceVersion`, the watch's latest, which is newer than anything sent about it.
    */
   answered(obj: unknown, target: { readonly namespace: string | null; readonly name: string; readonly uid: string }, resourceVersion: string | null, ctx: ChangeContext): Translation {
-    if (obj !== null) return this.upsert(obj, ctx);
+    if (obj !== null) {
+      const t = this.upsert(obj, ctx);
+      // The answer may be older than what the watch already queued (the queue keeps the newer):
+      // remembering it would make the watch's next change look unchanged when it matches it.
+      this.lastSent.delete(target.uid);
+      return t;
+    }
     if (resourceVersion === null) return { action: 'skip', why: 'unchanged' };
     const id: ObjectIdentity = { namespace: target.namespace, name: target.name, uid: target.uid, resourceVersion, finalizers: [] };
     this.lastSent.delete(id.uid);

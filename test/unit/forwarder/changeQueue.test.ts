@@ -25,6 +25,16 @@ describe('the outbox', () => {
     assert.deepEqual(coalesced, ['Pod']);
   });
 
+  it('keeps a queued change over an older one of the same object (an action answer racing the watch)', () => {
+    const q = new ChangeQueue(10);
+    // The label removal (rv 21) is queued; the answer to an earlier AddFinalizer (rv 20) comes after.
+    assert.equal(q.put({ ...change('p', '21'), resourceVersion: '21' }), 'added');
+    assert.equal(q.put({ ...change('p', '20'), resourceVersion: '20' }), 'coalesced');
+    assert.deepEqual(ids(q), ['p@21']);
+    assert.equal(q.put({ ...change('p', '22'), resourceVersion: '22' }), 'coalesced');
+    assert.deepEqual(ids(q), ['p@22']);
+  });
+
   it('drops a new object when full, counts it, and still coalesces known objects', () => {
     const dropped: string[] = [];
     const q = new ChangeQueue(2, { onDropped: (k) => dropped.push(k) });

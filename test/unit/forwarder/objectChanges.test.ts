@@ -117,6 +117,10 @@ describe('what a change means for the engine', () => {
     const k = new KindChanges('demo', 'Pod');
     const released = sent(k.answered(pod('12'), { namespace: 'apps', name: 'p', uid: 'p-1' }, null, ctx));
     assert.equal(released.event.kind === 'PodUpserted' ? released.event.pod.finalizers.length : -1, 0);
+    // An answer remembers nothing: the watch's next change is sent even if it matches the answer.
+    const labelled = pod('13', { finalizers: [POD_FINALIZER], labels: { [EGRESS_LABEL]: 'team-a' } });
+    sent(k.answered(labelled, { namespace: 'apps', name: 'p', uid: 'p-1' }, null, ctx));
+    assert.equal(sent(k.upsert(pod('14', { finalizers: [POD_FINALIZER], labels: { [EGRESS_LABEL]: 'team-a' } }), ctx)).event.kind, 'PodUpserted');
     const gone = sent(k.answered(null, { namespace: 'apps', name: 'p', uid: 'p-1' }, '40', ctx));
     assert.deepEqual(gone.event, { kind: 'ObjectDeleted', objectKind: 'Pod', namespace: 'apps', name: 'p', uid: 'p-1', resourceVersion: '40' });
     assert.deepEqual(k.answered(null, { namespace: 'apps', name: 'p', uid: 'p-1' }, null, ctx), { action: 'skip', why: 'unchanged' }, 'no resourceVersion yet: nothing to say');
