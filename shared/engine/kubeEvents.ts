@@ -71,7 +71,7 @@ function deleteObject(d: Draft, objectKind: KubeObjectKind, key: string, resourc
     const tombstones = d.tombstonesW();
     const id = `${objectKind}/${key}`;
     tombstones.delete(id); // re-insert at the end: the map stays in deletion order for pruning
-    tombstones.set(id, { uid: stored.uid, resourceVersion, deletedAt: d.now });
+    tombstones.set(id, { uid: stored.uid, resourceVersion, lastKnownResourceVersion: stored.resourceVersion, deletedAt: d.now });
   }
   switch (objectKind) {
     case 'Service': {
@@ -125,13 +125,20 @@ function keyOf(e: Extract<EngineEvent, { kind: 'ObjectDeleted' | 'ObjectWithheld
   return namespacedKey(e.namespace ?? '', e.name);
 }
 
-/** A deleted object comes back only as a newer object: a replayed upsert of it is stale. */
+/**
+ * A deleted object comes back only as a newer object: a replayed upsert of it is stale. The same
+ * UID must be newer than the deletion; another UID newer than the deleted object's last known
+ * version (UIDs are never reused, and resourceVersions grow across objects, so every event of an
+ * older incarnation is older than that, and every event of a newer one is newer than it).
+ */
 function isBuried(d: Draft, objectKind: KubeObjectKind, key: string, incoming: { uid: string; resourceVersion: string }): boolean {
   const id = `${objectKind}/${key}`;
   const tomb = d.tombstones.get(id);
   if (!tomb) return false;
-  const c = compareResourceVersions(incoming.resourceVersion, tomb.resourceVersion);
-  if (c === 1 || (c === null && incoming.uid !== tomb.uid)) {
+  const sameObject = incoming.uid.toLowerCase() === tomb.uid.toLowerCase();
+  const bound = sameObject ? tomb.resourceVersion : (tomb.lastKnownResourceVersion ?? tomb.resourceVersion);
+  const c = compareResourceVersions(incoming.resourceVersion, bound);
+  if (c === 1 || (c === null && !sameObject)) {
     d.tombstonesW().delete(id);
     return false;
   }

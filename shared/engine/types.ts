@@ -224,7 +224,14 @@ export interface KubeState {
 
 export interface Tombstone {
   readonly uid: string;
+  /** The deletion's version: the same object (UID) comes back only newer than this, e.g. when a
+   * label edit puts a pod back into the watch's selector. */
   readonly resourceVersion: string;
+  /** The deleted object's last known version. Another object under the name is an older
+   * incarnation only if it is no newer than this: the deletion's version can be far newer than
+   * the deletion (a pod found gone is reported at the watch's newest version), and a pod
+   * re-created in between must not be buried. Absent in rows written before it existed. */
+  readonly lastKnownResourceVersion?: string;
   readonly deletedAt: number;
 }
 

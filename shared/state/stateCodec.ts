@@ -119,7 +119,7 @@ const cachedSlice = z.object({ fact: endpointSliceFact, snapshot: nullable(z.str
 const cachedNode = z.object({ fact: nodeFact, snapshot: nullable(z.string()) });
 const cachedPod = z.object({ fact: podFact, snapshot: nullable(z.string()), registered: nullable(podRegistration), live: z.boolean() });
 
-const tombstone = z.object({ uid: z.string(), resourceVersion: z.string(), deletedAt: z.number() });
+const tombstone = z.object({ uid: z.string(), resourceVersion: z.string(), lastKnownResourceVersion: z.string().optional(), deletedAt: z.number() });
 
 // --- Service operations ----------------------------------------------------------------------
 

@@ -174,6 +174,36 @@ describe('tombstones', () => {
     assert.equal(r.state.ops.get('egress-a')?.state, 'CreationInProgress');
   });
 
+  // A pod found gone by a finalizer action is reported deleted at the pod watch's newest
+  // resourceVersion, which can be newer than a pod re-created under the same name in between.
+  it('accepts a pod re-created under the same name whose version is below a gone answer\'s', () => {
+    const s = decide(syncedState(), [upsertPod(pod('p1', 'egress-a', { resourceVersion: '5' }))], ctxAt(0)).state;
+    const old = s.kube.pods.get('default/p1');
+    assert.ok(old);
+    const gone = decide(s, [deleted('Pod', { name: 'p1', uid: old.fact.uid, resourceVersion: '120' })], ctxAt(1)).state;
+    const r = decide(gone, [upsertPod(pod('p1', 'egress-a', { resourceVersion: '100', uid: 'p1-reborn' }))], ctxAt(2));
+    assert.deepEqual(observed(r.observations, 'EventIgnored'), []);
+    assert.equal(r.state.kube.pods.get('default/p1')?.fact.uid, 'p1-reborn');
+  });
+
+  it('still buries an older incarnation and the deleted pod itself after a gone answer', () => {
+    const s0 = decide(syncedState(), [upsertPod(pod('p1', 'egress-a', { resourceVersion: '5', uid: 'p1-first' }))], ctxAt(0)).state;
+    const s1 = decide(s0, [deleted('Pod', { name: 'p1', uid: 'p1-first', resourceVersion: '6' })], ctxAt(1)).state;
+    const s2 = decide(s1, [upsertPod(pod('p1', 'egress-a', { resourceVersion: '50', uid: 'p1-second' }))], ctxAt(2)).state;
+    const gone = decide(s2, [deleted('Pod', { name: 'p1', uid: 'p1-second', resourceVersion: '120' })], ctxAt(3)).state;
+    for (const late of [pod('p1', 'egress-a', { resourceVersion: '5', uid: 'p1-first' }), pod('p1', 'egress-a', { resourceVersion: '50', uid: 'p1-second' }), pod('p1', 'egress-a', { resourceVersion: '110', uid: 'p1-second' })]) {
+      const r = decide(gone, [upsertPod(late)], ctxAt(4));
+      assert.equal(r.state.kube.pods.has('default/p1'), false, `${late.uid}@${late.resourceVersion} stays buried`);
+    }
+  });
+
+  it('revives the same pod when it comes back into the selector after its deletion', () => {
+    const gone = deletedPod();
+    const p = pod('p1', 'egress-a', { resourceVersion: '7' });
+    const r = decide(gone, [upsertPod(p)], ctxAt(2));
+    assert.equal(r.state.kube.pods.get('default/p1')?.fact.resourceVersion, '7');
+  });
+
   it('forgets a deletion after tombstoneTtlMs', () => {
     const gone = deletedPod();
     assert.equal(gone.kube.tombstones.size, 1);
