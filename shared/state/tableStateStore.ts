@@ -35,7 +35,16 @@ const BYTES_PER_OPERATION = 1_024;
 export interface TableStateStoreOptions {
   /** Create the table on first use (default true); an existing table is fine. */
   readonly ensureTable?: boolean | undefined;
+  /**
+   * How many clusters' last loaded or saved state this store keeps (default 8; 0 keeps none). A
+   * load whose meta row still has the kept ETag returns the kept state after one point read:
+   * every save changes meta's ETag in every transaction it sends, so an unchanged ETag means no
+   * row changed. Only a load after another writer's save reads the whole partition.
+   */
+  readonly keptClusters?: number | undefined;
 }
+
+const DEFAULT_KEPT_CLUSTERS = 8;
 
 /** A row write a save plans: `put` a value, `remove` a committed row, or `purge` a row that is
  * physically there but holds nothing committed (residue of an earlier save). */
@@ -77,10 +86,16 @@ class TableVersion {
 export class TableStateStore implements StateStore {
   private readonly client: TableClient;
   private readonly createTable: ReturnType<typeof tableCreator> | null;
+  /** The last version loaded or saved per cluster, least recently used first. */
+  private readonly kept = new Map<string, TableVersion>();
+  private readonly keptClusters: number;
 
   constructor(client: TableClient, options: TableStateStoreOptions = {}) {
     this.client = client;
     this.createTable = (options.ensureTable ?? true) ? tableCreator(client) : null;
+    const kept = options.keptClusters ?? DEFAULT_KEPT_CLUSTERS;
+    if (!Number.isSafeInteger(kept) || kept < 0) throw new RangeError(`keptClusters must be a non-negative integer, got ${kept}`);
+    this.keptClusters = kept;
   }
 
   /**
@@ -90,19 +105,36 @@ export class TableStateStore implements StateStore {
    */
   async load(cluster: string, options: StoreOptions = {}): Promise<LoadedState> {
     await this.ready(options);
+    let meta = await this.readMetaRow(partitionKeyOf(cluster), options);
+    const kept = this.kept.get(cluster);
+    if (kept !== undefined && meta !== null && meta.etag === kept.metaEtag) return this.keep(kept);
     for (let attempt = 1; ; attempt++) {
-      const loaded = await this.loadOnce(cluster, options);
-      if (loaded !== 'changed') return loaded;
+      const loaded = await this.loadOnce(cluster, meta, options);
+      if (loaded !== 'changed') return this.keep(loaded.version);
       if (attempt >= 10) throw new StateConflictError(`cluster ${cluster}: the state kept changing during 10 reads`);
+      meta = await this.readMetaRow(partitionKeyOf(cluster), options);
     }
   }
 
-  private async loadOnce(cluster: string, options: StoreOptions): Promise<LoadedState | 'changed'> {
+  /** Remember `v` as the cluster's latest known version, and hand it out as a LoadedState. */
+  private keep(v: TableVersion): LoadedState {
+    this.kept.delete(v.cluster);
+    if (this.keptClusters > 0) {
+      this.kept.set(v.cluster, v);
+      for (const cluster of this.kept.keys()) {
+        if (this.kept.size <= this.keptClusters) break;
+        this.kept.delete(cluster);
+      }
+    }
+    return { state: v.base, version: v };
+  }
+
+  /** The state under `meta` (as just read), or 'changed' when a save moved meta during the read. */
+  private async loadOnce(cluster: string, meta: StoredMeta | null, options: StoreOptions): Promise<{ version: TableVersion } | 'changed'> {
     const partitionKey = partitionKeyOf(cluster);
-    const meta = await this.readMetaRow(partitionKey, options);
     if (meta === null) {
       const state = initialState(cluster);
-      return { state, version: this.version({ cluster, partitionKey, metaEtag: null, generation: 0, base: state, uncommitted: new Map(), residue: new Set() }) };
+      return { version: this.version({ cluster, partitionKey, metaEtag: null, generation: 0, base: state, uncommitted: new Map(), residue: new Set() }) };
     }
 
     const rows = new Map<string, string>();
@@ -135,7 +167,7 @@ export class TableStateStore implements StateStore {
       uncommitted.delete(rowKey);
       residue.add(rowKey);
     }
-    return { state, version: this.version({ cluster, partitionKey, metaEtag: meta.etag, generation: meta.generation, base: state, uncommitted, residue }) };
+    return { version: this.version({ cluster, partitionKey, metaEtag: meta.etag, generation: meta.generation, base: state, uncommitted, residue }) };
   }
 
   async save(loaded: LoadedState, next: ClusterState, options: StoreOptions = {}): Promise<LoadedState> {
@@ -182,8 +214,15 @@ export class TableStateStore implements StateStore {
           actions.push(['upsert', rowEntity({ ...row, value: w.value, undo }), 'Replace']);
         }
       }
-      const response = await this.submit(v.cluster, actions, metaAction[0] === 'create', options);
-      etag = await this.metaEtagAfter(v, response, fence(i), options);
+      let response: TableTransactionResponse;
+      try {
+        response = await this.submit(v.cluster, actions, metaAction[0] === 'create', options);
+        etag = await this.metaEtagAfter(v, response, fence(i), options);
+      } catch (e) {
+        // What is stored is no longer known here (a part of this save, or another writer's).
+        this.kept.delete(v.cluster);
+        throw e;
+      }
     }
 
     if (etag === null) throw new Error('save: no transaction was sent'); // unreachable: there is always one
@@ -203,10 +242,12 @@ export class TableStateStore implements StateStore {
         break;
       }
     }
-    return {
-      state: next,
-      version: this.version({ cluster: v.cluster, partitionKey: v.partitionKey, metaEtag: etag, generation, base: next, uncommitted: new Map(), residue }),
-    };
+    const saved = this.version({ cluster: v.cluster, partitionKey: v.partitionKey, metaEtag: etag, generation, base: next, uncommitted: new Map(), residue });
+    // A load hands tombstones out in deletion order (pruning relies on it); the engine keeps them
+    // so, and a state that does not is not kept, so the next load reads the order from the table.
+    if (inDeletionOrder(next)) return this.keep(saved);
+    this.kept.delete(v.cluster);
+    return { state: next, version: saved };
   }
 
   private version(fields: Omit<TableVersion, 'store' | 'metaJson'>): TableVersion {
@@ -246,6 +287,15 @@ export class TableStateStore implements StateStore {
     if (e['fence'] !== fence) throw new StateConflictError(v.cluster);
     return e.etag;
   }
+}
+
+function inDeletionOrder(state: ClusterState): boolean {
+  let last = -Infinity;
+  for (const t of state.kube.tombstones.values()) {
+    if (t.deletedAt < last) return false;
+    last = t.deletedAt;
+  }
+  return true;
 }
 
 /**

@@ -1,7 +1,8 @@
 // Azurite's Table service started inside the test process (tooling-facts §4): in memory, on an
 // ephemeral port. And a TableClient that counts its transactions and can crash or pause on cue.
 import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
-import type { TableServiceClientOptions, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
+import type { ListTableEntitiesOptions, TableEntityResult, TableEntityResultPage, TableServiceClientOptions, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
+import type { PagedAsyncIterableIterator } from '@azure/core-paging';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzuriteTables } from '../../../local/host/azurite.ts';
 
 const ACCOUNT = AZURITE_ACCOUNT;
@@ -37,6 +38,8 @@ export class InstrumentedTableClient extends TableClient {
   crashAt: number | null = null;
   /** Awaited before each transaction is sent, with its index. */
   beforeTransaction: ((index: number) => Promise<void>) | null = null;
+  /** Entity listings started (a state load reads its partition with one). */
+  listings = 0;
 
   constructor(endpoint: string, tableName: string, options: TableServiceClientOptions) {
     super(endpoint, tableName, new AzureNamedKeyCredential(ACCOUNT, KEY), options);
@@ -50,6 +53,11 @@ export class InstrumentedTableClient extends TableClient {
     this.rowOperations.push(...rows);
     this.perTransaction.push(rows.length);
     return super.submitTransaction(actions, options);
+  }
+
+  override listEntities<T extends object = Record<string, unknown>>(options?: ListTableEntitiesOptions): PagedAsyncIterableIterator<TableEntityResult<T>, TableEntityResultPage<T>> {
+    this.listings++;
+    return super.listEntities<T>(options);
   }
 
   /** Counters since the last call. */

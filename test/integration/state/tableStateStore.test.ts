@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { odata } from '@azure/data-tables';
+import fc from 'fast-check';
 import type { ClusterState } from '../../../shared/engine/types.ts';
 import { StateCorruptError } from '../../../shared/state/stateCodec.ts';
 import { StateLimitError, partitionKeyOf, rowKeyOf, rowsOf } from '../../../shared/state/stateRows.ts';
@@ -282,12 +283,14 @@ describe('TableStateStore', () => {
     });
 
     it('refuses to load a row of a schema version it does not know', async () => {
-      const { client, store, loaded } = await seeded();
+      const { client, loaded } = await seeded();
       const pk = partitionKeyOf(loaded.state.cluster);
       const [row] = (await rawRows(client, loaded.state.cluster)).filter((e) => e.rowKey !== 'meta');
       assert.ok(row?.rowKey);
+      // Written behind meta's back, so only a store that kept nothing reads it (a real writer of
+      // a newer schema commits through meta, which every store's next load sees).
       await client.updateEntity({ partitionKey: pk, rowKey: row.rowKey, schemaVersion: 2 }, 'Merge');
-      await assert.rejects(store.load(loaded.state.cluster), StateCorruptError);
+      await assert.rejects(new TableStateStore(client).load(loaded.state.cluster), StateCorruptError);
     });
 
     it('creates its table when missing and shares an existing one', async () => {
@@ -297,6 +300,97 @@ describe('TableStateStore', () => {
       const state = syncedState(0, 'shared');
       await a.store.save(await a.store.load('shared'), state);
       assert.deepEqual((await b.store.load('shared')).state, state);
+    });
+  });
+
+  describe('the kept state', () => {
+    it('loads its own last save with one point read and no listing of the partition', async () => {
+      const { client, store, loaded } = await seeded();
+      const next = { ...loaded.state, sequence: loaded.state.sequence + 1 };
+      await store.save(loaded, next);
+      client.listings = 0;
+      const again = await store.load(next.cluster);
+      assert.equal(client.listings, 0);
+      assert.equal(again.state, next, 'the very state it saved');
+      const fresh = await new TableStateStore(azurite.client(client.tableName)).load(next.cluster);
+      assert.deepEqual(fresh.state, again.state, 'what a store that kept nothing reads');
+    });
+
+    it('reads the whole partition again after another writer saved, and returns what that writer saved', async () => {
+      const { client, store, loaded } = await seeded();
+      const other = storeOn(client.tableName).store;
+      const theirs = { ...loaded.state, nrpEpoch: loaded.state.nrpEpoch + 3 };
+      await other.save(await other.load(loaded.state.cluster), theirs);
+      client.listings = 0;
+      const reloaded = await store.load(loaded.state.cluster);
+      assert.equal(client.listings, 1);
+      assert.deepEqual(reloaded.state, theirs);
+      await assert.rejects(store.save(loaded, { ...loaded.state, sequence: 99 }), (e: unknown) => isStateConflictError(e), 'the stale load still conflicts');
+      const mine = { ...reloaded.state, sequence: reloaded.state.sequence + 1 };
+      await store.save(reloaded, mine);
+      assert.deepEqual((await other.load(mine.cluster)).state, mine);
+    });
+
+    it('forgets what it kept when a save fails part-way, and loads the committed state from the table', async () => {
+      const { client, store, loaded } = await seeded();
+      client.crashAt = 2;
+      await assert.rejects(store.save(loaded, bigChange(loaded.state)), /injected crash/);
+      client.crashAt = null;
+      client.listings = 0;
+      const reloaded = await store.load(loaded.state.cluster);
+      assert.equal(client.listings, 1);
+      assert.deepEqual(reloaded.state, loaded.state);
+      const next = bigChange(reloaded.state);
+      await store.save(reloaded, next);
+      await assertNoResidue(client, next);
+    });
+
+    it('keeps at most keptClusters clusters, least recently used out first, and none with 0', async () => {
+      const table = freshTable();
+      const client = azurite.client(table);
+      const store = new TableStateStore(client, { keptClusters: 1 });
+      const a = syncedState(0, 'kept-a');
+      const b = syncedState(0, 'kept-b');
+      await store.save(await store.load('kept-a'), a);
+      await store.save(await store.load('kept-b'), b);
+      client.listings = 0;
+      await store.load('kept-b');
+      assert.equal(client.listings, 0, 'b is kept');
+      await store.load('kept-a');
+      assert.equal(client.listings, 1, 'a was pushed out by b');
+      const none = new TableStateStore(client, { keptClusters: 0 });
+      await none.save(await none.load('kept-c'), syncedState(0, 'kept-c'));
+      client.listings = 0;
+      await none.load('kept-c');
+      assert.equal(client.listings, 1);
+      assert.throws(() => new TableStateStore(client, { keptClusters: -1 }), RangeError);
+    });
+
+    it('loads what a store that keeps nothing loads, across any interleaving of two writers', async () => {
+      const table = freshTable();
+      const cluster = 'interleaved';
+      const stores = [new TableStateStore(azurite.client(table)), new TableStateStore(azurite.client(table))];
+      const truth = new TableStateStore(azurite.client(table), { keptClusters: 0 });
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.record({ writer: fc.nat(1), bump: fc.integer({ min: 1, max: 3 }), reloadFirst: fc.boolean() }), { minLength: 1, maxLength: 8 }), async (steps) => {
+          const held: (LoadedState | null)[] = [null, null];
+          for (const step of steps) {
+            const store = stores[step.writer];
+            assert.ok(store);
+            const from = step.reloadFirst || held[step.writer] === null ? await store.load(cluster) : held[step.writer];
+            assert.ok(from);
+            try {
+              held[step.writer] = await store.save(from, { ...from.state, sequence: from.state.sequence + step.bump });
+            } catch (e) {
+              if (!isStateConflictError(e)) throw e;
+              held[step.writer] = null;
+            }
+            const expected = (await truth.load(cluster)).state;
+            for (const s of stores) assert.deepEqual((await s.load(cluster)).state, expected);
+          }
+        }),
+        { numRuns: 25 },
+      );
     });
   });
 
