@@ -85,6 +85,24 @@ describe('functions under failure', () => {
     assert.equal(h.broker.peekState('engine-events').deadLettered, 0);
   });
 
+  it('rejects a message that names another cluster than the session it arrived on, and changes neither cluster', async () => {
+    const cluster = nextCluster();
+    const other = nextCluster();
+    await h.sendEvents(cluster, webCluster());
+    await h.pump();
+    const before = await h.deps.store.load(cluster);
+    const sender = h.client.createSender('engine-events');
+    const intruder = service('intruder', { resourceVersion: '30' });
+    await sender.sendMessages({ body: { v: 1, cluster: other, event: { kind: 'ServiceUpserted', service: intruder } }, sessionId: cluster, messageId: 'cross-1' });
+    await sender.close();
+    await h.pump();
+    const rejected = (await h.drain('rejected-messages')).map((m) => m.body as { messageId: string; reason: string });
+    assert.deepEqual(rejected.map((r) => r.messageId), ['cross-1']);
+    assert.match(rejected[0]?.reason ?? '', new RegExp(`"${other}" but arrived on session "${cluster}"`));
+    assert.deepEqual((await h.deps.store.load(cluster)).state, before.state);
+    assert.equal((await h.deps.store.load(other)).state.kube.services.size, 0);
+  });
+
   it('withholds an object whose state row would not fit, warns its owner, and applies the rest of the batch', async () => {
     const cluster = nextCluster();
     // An EndpointSlice that fits a message (about 245,000 characters) but not a state row.
