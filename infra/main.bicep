@@ -26,7 +26,7 @@ param resourceGroupName string = ''
 param clusterName string
 
 @minLength(1)
-@description('Resource group of the cluster\'s Service Gateway, where the engine creates Public IPs, load balancers and NAT gateways (on AKS, the node resource group). The engine gets Network Contributor here and nowhere else.')
+@description('Resource group of the cluster\'s Service Gateway, where the engine creates Public IPs, load balancers and NAT gateways (on AKS, the node resource group). The engine gets a custom role here with exactly the network actions it calls (infra/modules/networkRole.bicep).')
 param clusterResourceGroup string
 
 @description('Subscription of that resource group and of every network resource the engine writes; empty for the subscription of this deployment.')
@@ -86,6 +86,20 @@ var stateTableName = 'engineState'
 var throttleTableName = 'nrpThrottle'
 var eventsQueueName = 'engine-events'
 var actionsQueueName = 'k8s-actions'
+// The queues the engine's functions send to and are triggered by (functions/); the engine holds a
+// data role on each of these queues and on no other (test/unit/infra/bicepRoles.test.ts).
+var engineSendQueueNames = [
+  eventsQueueName
+  'service-ops'
+  'locations-sync'
+  actionsQueueName
+  'rejected-messages'
+]
+var engineReceiveQueueNames = [
+  eventsQueueName
+  'service-ops'
+  'locations-sync'
+]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourceGroup}${environmentName}'
@@ -185,16 +199,29 @@ module engineRoles './modules/roles.bicep' = {
     storageAccountName: storage.outputs.name
     serviceBusNamespaceName: serviceBus.outputs.name
     appInsightsName: monitoring.outputs.appInsightsName
+    sendQueueNames: engineSendQueueNames
+    receiveQueueNames: engineReceiveQueueNames
   }
 }
 
 // The cluster's resource group, possibly in another subscription: the only place the engine may
-// write network resources.
+// write network resources, and only those it writes (a custom role, docs/adr/0021).
 module networkRole './modules/networkRole.bicep' = {
   name: 'engineNetworkRole-${resourceToken}'
   scope: resourceGroup(nrpSubscription, clusterResourceGroup)
   params: {
     principalId: engineIdentity.outputs.principalId
+  }
+}
+
+// The cluster's VNet, in its own resource group when it has one: the backend pools the engine
+// registers name it.
+module vnetRole './modules/vnetRole.bicep' = {
+  name: 'engineVnetRole-${resourceToken}'
+  scope: resourceGroup(nrpSubscription, empty(vnetResourceGroup) ? clusterResourceGroup : vnetResourceGroup)
+  params: {
+    principalId: engineIdentity.outputs.principalId
+    vnetName: vnetName
   }
 }
 

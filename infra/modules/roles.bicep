@@ -1,5 +1,6 @@
 // The engine identity's roles inside the engine's own resource group, each on the one resource it
-// is about. (Its Network Contributor role is on the cluster's resource group: networkRole.bicep.)
+// is about, and on Service Bus each on the one queue it is about. (Its network roles are on the
+// cluster's resource group and VNet: networkRole.bicep, vnetRole.bicep.)
 
 @description('Principal (object) id of the engine\'s managed identity.')
 param principalId string
@@ -7,6 +8,12 @@ param principalId string
 param storageAccountName string
 param serviceBusNamespaceName string
 param appInsightsName string
+
+@description('The queues the engine\'s functions send to.')
+param sendQueueNames array
+
+@description('The queues the engine\'s functions are triggered by. Never k8s-actions: that is the forwarder\'s.')
+param receiveQueueNames array
 
 // Built-in role definition ids (learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var role = {
@@ -24,6 +31,20 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' existing = {
   name: serviceBusNamespaceName
 }
+
+resource sendQueues 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' existing = [
+  for queueName in sendQueueNames: {
+    parent: namespace
+    name: queueName
+  }
+]
+
+resource receiveQueues 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' existing = [
+  for queueName in receiveQueueNames: {
+    parent: namespace
+    name: queueName
+  }
+]
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
@@ -46,14 +67,28 @@ resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
 ]
 
 // Sender and Receiver, not Owner: the app sends to and receives from queues but never manages them.
-resource serviceBusRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for roleId in [role.serviceBusDataSender, role.serviceBusDataReceiver]: {
-    name: guid(namespace.id, principalId, roleId)
-    scope: namespace
+// Each on its queue, not on the namespace: a namespace-wide Receiver could accept the forwarder's
+// k8s-actions session and take the engine's actions away from it (docs/adr/0021).
+resource sendRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (queueName, i) in sendQueueNames: {
+    name: guid(sendQueues[i].id, principalId, role.serviceBusDataSender)
+    scope: sendQueues[i]
     properties: {
       principalId: principalId
       principalType: 'ServicePrincipal'
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.serviceBusDataSender)
+    }
+  }
+]
+
+resource receiveRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (queueName, i) in receiveQueueNames: {
+    name: guid(receiveQueues[i].id, principalId, role.serviceBusDataReceiver)
+    scope: receiveQueues[i]
+    properties: {
+      principalId: principalId
+      principalType: 'ServicePrincipal'
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.serviceBusDataReceiver)
     }
   }
 ]

@@ -308,7 +308,7 @@ export function textOf(value: BicepValue | undefined): string {
   return JSON.stringify(value ?? null);
 }
 
-type Bindings = ReadonlyMap<string, BicepValue>;
+export type Bindings = ReadonlyMap<string, BicepValue>;
 
 const NO_BINDINGS: Bindings = new Map();
 
@@ -351,15 +351,21 @@ export class BicepProject {
 
   /** A resource body with its loop expanded: one evaluated object per item (one without a loop). */
   instances(resource: ResourceDeclaration): { readonly [key: string]: BicepValue }[] {
-    const { object, loop } = resource.body;
+    const { object } = resource.body;
     if (!object) return [];
-    if (!loop) return [this.objectValue(resource.file, object, NO_BINDINGS)];
+    return this.loopBindings(resource).map((bindings) => this.objectValue(resource.file, object, bindings));
+  }
+
+  /** The loop variables of each instance of a resource, in order (one empty set without a loop). */
+  loopBindings(resource: ResourceDeclaration): Bindings[] {
+    const { loop } = resource.body;
+    if (!loop) return [NO_BINDINGS];
     const items = this.evaluate(resource.file, loop.iterable);
     if (!Array.isArray(items)) return [];
     return (items as readonly BicepValue[]).map((item, i) => {
       const bindings = new Map<string, BicepValue>([[loop.item, item]]);
       if (loop.index) bindings.set(loop.index, i);
-      return this.objectValue(resource.file, object, bindings);
+      return bindings;
     });
   }
 

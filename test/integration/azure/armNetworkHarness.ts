@@ -45,14 +45,15 @@ export async function stopAll(): Promise<void> {
   await Promise.all(running.splice(0).map((s) => s.stop()));
 }
 
-export async function startWorld(simOptions: Partial<NrpSimulatorOptions> = {}): Promise<World> {
+/** `policies` go into the adapter's client pipeline, e.g. to change what NRP's answers look like to it. */
+export async function startWorld(simOptions: Partial<NrpSimulatorOptions> = {}, policies: readonly PipelinePolicy[] = []): Promise<World> {
   const sim = await startSim(simOptions);
   running.push(sim);
-  return adapterOn(sim, new MemoryThrottleStore());
+  return adapterOn(sim, new MemoryThrottleStore(), policies);
 }
 
 /** An adapter instance (its own client and gate) on a running simulator, sharing `store`. */
-export function adapterOn(sim: NrpSimulator, store: MemoryThrottleStore): World {
+export function adapterOn(sim: NrpSimulator, store: MemoryThrottleStore, policies: readonly PipelinePolicy[] = []): World {
   const config = readNetworkConfig({
     AZURE_SUBSCRIPTION_ID: sim.subscriptionId,
     AZURE_RESOURCE_GROUP: sim.resourceGroup,
@@ -83,6 +84,7 @@ export function adapterOn(sim: NrpSimulator, store: MemoryThrottleStore): World 
   };
   // After the gate, so that `at` is when the request really went out.
   client.pipeline.addPolicy(plainHttpBearer, { afterPolicies: [THROTTLE_GATE_POLICY_NAME] });
+  for (const policy of policies) client.pipeline.addPolicy(policy);
   const substepFailures: SubstepFailure[] = [];
   const provider = new ArmNetworkProvider(client, config, {
     pollIntervalMs: 5,
