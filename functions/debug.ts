@@ -3,8 +3,8 @@
 // authentication) in front, function keys (authLevel 'function') as the fallback: docs/runbook.md.
 import { app } from '@azure/functions';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { DEBUG_VIEWS } from '../shared/engine/debugViews.ts';
-import type { DebugView } from '../shared/engine/debugViews.ts';
+import { DEBUG_VIEWS } from './debugViews.ts';
+import type { DebugView } from './debugViews.ts';
 import { pageAfter } from '../shared/engine/paging.ts';
 import { CLUSTER_PATTERN } from '../shared/messages/fieldSchemas.ts';
 import { DebugViewCache } from './debugCache.ts';

@@ -1,8 +1,8 @@
 // The debug views of each served cluster, kept per stored-state stamp in this instance: a request
 // on an unchanged state costs one point read of the stamp, not a load of every row and a diff of
 // the whole mirror. At most one entry per cluster in ENGINE_CLUSTERS.
-import { debugViewsOf } from '../shared/engine/debugViews.ts';
-import type { DebugViews } from '../shared/engine/debugViews.ts';
+import { debugViewsOf } from './debugViews.ts';
+import type { DebugViews } from './debugViews.ts';
 import type { StateStore } from '../shared/state/stateStore.ts';
 
 interface Entry {

@@ -1,6 +1,6 @@
 // What a debug request asks for, or why it is refused (400): the page size and where to resume.
 // The continuation token is opaque to clients: base64url of the view and the last key served.
-import type { DebugView } from '../shared/engine/debugViews.ts';
+import type { DebugView } from './debugViews.ts';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1_000;

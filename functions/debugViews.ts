@@ -1,11 +1,12 @@
-// The debug endpoint's views of a cluster's state (functions/debug.ts): each a list in one key
-// order, so it can be served in pages, computed once per stored state and not per request.
-import { desiredLocations } from './desired.ts';
-import { diffLocations } from './locationsDiff.ts';
-import { byKey } from './paging.ts';
-import type { Keyed } from './paging.ts';
-import type { ClusterState } from './types.ts';
-import { isReadyToSync, viewOf } from './view.ts';
+// The debug endpoint's views of a cluster's state (debug.ts): each a list in one key order, so it
+// can be served in pages, computed once per stored state and not per request. Here, not in
+// shared/engine, because it formats times as ISO strings (the engine core touches no Date).
+import { desiredLocations } from '../shared/engine/desired.ts';
+import { diffLocations } from '../shared/engine/locationsDiff.ts';
+import { byKey } from '../shared/engine/paging.ts';
+import type { Keyed } from '../shared/engine/paging.ts';
+import type { ClusterState } from '../shared/engine/types.ts';
+import { isReadyToSync, viewOf } from '../shared/engine/view.ts';
 
 export type DebugView = 'services' | 'buffered' | 'locations' | 'actions';
 export const DEBUG_VIEWS: readonly DebugView[] = ['services', 'buffered', 'locations', 'actions'];
