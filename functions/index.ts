@@ -8,7 +8,7 @@ import { ServiceBusClient } from '@azure/service-bus';
 import { ServiceBusMessageSender } from '../shared/bus/serviceBusSender.ts';
 import { TableStateStore, tableStateStoreFromConnectionString } from '../shared/state/tableStateStore.ts';
 import { configureDependencies, systemDependencies } from './dependencies.ts';
-import { readSettings } from './settings.ts';
+import { readSettings, settingsWarnings } from './settings.ts';
 import type { Settings } from './settings.ts';
 import { ArmNetworkProvider } from '../shared/azure/armNetworkProvider.ts';
 import { createArmNetworkClient } from '../shared/azure/armNetworkClient.ts';
@@ -17,6 +17,7 @@ import { NETWORK_SETTINGS, readNetworkConfig } from '../shared/azure/networkConf
 import { TableThrottleStore, tableThrottleStoreFromConnectionString } from '../shared/azure/tableThrottleStore.ts';
 import { DEFAULT_THROTTLE_TABLE } from '../shared/azure/throttleDefaults.ts';
 import { ThrottleGate } from '../shared/azure/throttleGate.ts';
+import { EngineLog } from '../shared/telemetry/engineLog.ts';
 import { defaultTelemetry } from '../shared/telemetry/telemetry.ts';
 import type { Telemetry } from '../shared/telemetry/telemetry.ts';
 import './engine.ts';
@@ -45,6 +46,9 @@ function networkFrom(env: NodeJS.ProcessEnv, credential: ManagedIdentityCredenti
 configureDependencies(() => {
   const s = readSettings(process.env);
   const telemetry = defaultTelemetry();
+  // Once per instance, when it builds its dependencies for its first invocation.
+  const startLog = new EngineLog(telemetry.logSink ?? ((level, line) => console[level](line)));
+  for (const warning of settingsWarnings(s)) startLog.warn(warning);
   const credential = new ManagedIdentityCredential(s.AZURE_CLIENT_ID ? { clientId: s.AZURE_CLIENT_ID } : {});
   const store = s.STATE_STORAGE_CONNECTION_STRING
     ? tableStateStoreFromConnectionString(s.STATE_STORAGE_CONNECTION_STRING, { tableName: s.ENGINE_STATE_TABLE })

@@ -32,6 +32,14 @@ const settingsSchema = z
 
 export type Settings = z.output<typeof settingsSchema>;
 
+/**
+ * Settings that are valid but leave part of the app idle, as log lines for the instance's start.
+ * ENGINE_CLUSTERS empty: the debug views serve no cluster (ADR 0022) and the backstop reads none.
+ */
+export function settingsWarnings(s: Settings): string[] {
+  return s.ENGINE_CLUSTERS.length === 0 ? ['ENGINE_CLUSTERS is empty: the debug views answer 404 for every cluster and the locationsBackstop timer reads NRP for none'] : [];
+}
+
 export function readSettings(env: Readonly<Record<string, string | undefined>>): Settings {
   const parsed = settingsSchema.safeParse(env);
   if (parsed.success) return parsed.data;

@@ -56,6 +56,9 @@ param oidcIssuerUrl string
 param forwarderNamespace string = 'servicegateway-system'
 param forwarderServiceAccount string = 'servicegateway-forwarder'
 
+@description('Client id of the Entra ID app registration that guards the debug endpoints (App Service authentication); empty: function keys alone (docs/runbook.md#debug-endpoints).')
+param debugEntraClientId string = ''
+
 @description('Most instances the Function App scales out to.')
 param maximumInstanceCount int = 100
 
@@ -188,6 +191,7 @@ module functionApp './modules/functionApp.bicep' = {
     clusterLocation: empty(clusterLocation) ? location : clusterLocation
     serviceGatewayName: empty(serviceGatewayName) ? 'servicegateway' : serviceGatewayName
     maximumInstanceCount: maximumInstanceCount
+    debugEntraClientId: debugEntraClientId
   }
 }
 

@@ -34,6 +34,9 @@ param vnetResourceGroup string
 param clusterLocation string
 param serviceGatewayName string
 
+@description('Client id of the Entra ID app registration callers of the debug endpoints get tokens for (audience api://<client id>); empty: no App Service authentication, the function key alone guards them (docs/runbook.md#debug-endpoints, ADR 0022).')
+param debugEntraClientId string = ''
+
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 100
@@ -128,6 +131,41 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     AZURE_VNET_RESOURCE_GROUP: vnetResourceGroup
     AZURE_LOCATION: clusterLocation
     SERVICE_GATEWAY_NAME: serviceGatewayName
+  }
+}
+
+// App Service authentication in front of every HTTP function (only debug is one): a request
+// without a valid Entra ID token for the app registration gets 401 before the host sees it. The
+// function key is still required behind it (authLevel 'function'). Queue and timer triggers are
+// not HTTP requests and are not affected.
+resource debugAuth 'Microsoft.Web/sites/config@2024-11-01' = if (!empty(debugEntraClientId)) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: debugEntraClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${debugEntraClientId}'
+          ]
+        }
+      }
+    }
   }
 }
 

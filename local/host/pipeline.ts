@@ -113,6 +113,10 @@ class FaultyStore implements StateStore {
     this.check();
     return this.inner.save(...args);
   }
+  async stamp(...args: Parameters<StateStore['stamp']>): ReturnType<StateStore['stamp']> {
+    this.check();
+    return this.inner.stamp(...args);
+  }
 }
 
 /** A sender whose next sends can be made to fail (the scenario fault `bus`). */

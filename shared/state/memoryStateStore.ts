@@ -16,6 +16,8 @@ export interface MemoryStateStoreOptions {
 interface StoredCluster {
   /** Replaced on every committed save: a load's token tells whether it is still current. */
   token: object;
+  /** The number of the save that made `token`, as the store's stamp. */
+  stamp: string;
   meta: string;
   readonly rows: Map<string, string>;
 }
@@ -39,6 +41,7 @@ class MemoryVersion {
 export class MemoryStateStore implements StateStore {
   private readonly clusters = new Map<string, StoredCluster>();
   private readonly onRowsWritten: ((rowKeys: readonly string[]) => void) | undefined;
+  private saves = 0;
 
   constructor(options: MemoryStateStoreOptions = {}) {
     this.onRowsWritten = options.onRowsWritten;
@@ -50,6 +53,13 @@ export class MemoryStateStore implements StateStore {
       const stored = this.clusters.get(cluster);
       const { state } = assembleState(cluster, stored?.meta ?? null, stored?.rows ?? []);
       return { state, version: new MemoryVersion(this, cluster, stored?.token ?? null, state, metaJsonOf(state)) };
+    });
+  }
+
+  stamp(cluster: string, options: StoreOptions = {}): Promise<string | null> {
+    return settled(() => {
+      options.abortSignal?.throwIfAborted();
+      return this.clusters.get(cluster)?.stamp ?? null;
     });
   }
 
@@ -77,11 +87,13 @@ export class MemoryStateStore implements StateStore {
       else rows.set(c.rowKey, c.after);
     }
     const token = {};
+    const stamp = String(++this.saves);
     if (stored) {
       stored.token = token;
+      stored.stamp = stamp;
       stored.meta = metaJson;
     } else {
-      this.clusters.set(v.cluster, { token, meta: metaJson, rows });
+      this.clusters.set(v.cluster, { token, stamp, meta: metaJson, rows });
     }
     this.onRowsWritten?.(changes.map((c) => c.rowKey));
     return { state: next, version: new MemoryVersion(this, v.cluster, token, next, metaJson) };

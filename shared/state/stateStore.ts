@@ -37,4 +37,11 @@ export interface StateStore {
    * StateConflictError when the stored state is no longer `loaded`.
    */
   save(loaded: LoadedState, next: ClusterState, options?: StoreOptions): Promise<LoadedState>;
+  /**
+   * An opaque value that changes whenever a save of the cluster commits (null: nothing saved yet),
+   * read in one bounded request: a reader can tell whether what it loaded earlier is still current
+   * without loading again. It may also change when no commit did (a save in progress); never the
+   * other way round.
+   */
+  stamp(cluster: string, options?: StoreOptions): Promise<string | null>;
 }

@@ -170,6 +170,12 @@ export class TableStateStore implements StateStore {
     return { version: this.version({ cluster, partitionKey, metaEtag: meta.etag, generation: meta.generation, base: state, uncommitted, residue }) };
   }
 
+  /** The meta row's ETag: every transaction of every save updates meta, the commit included. */
+  async stamp(cluster: string, options: StoreOptions = {}): Promise<string | null> {
+    await this.ready(options);
+    return (await this.readMetaRow(partitionKeyOf(cluster), options))?.etag ?? null;
+  }
+
   async save(loaded: LoadedState, next: ClusterState, options: StoreOptions = {}): Promise<LoadedState> {
     const v = loaded.version;
     if (!(v instanceof TableVersion) || v.store !== this) throw new TypeError('save: the LoadedState was not loaded from this store');

@@ -145,6 +145,16 @@ export function syncedEvents(snapshot = 'initial'): EngineEvent[] {
   ];
 }
 
+/** A synced cluster of one node and one Service `web` with one ready endpoint on it, as the forwarder sends it. */
+export function webCluster(): EngineEvent[] {
+  return [
+    ...syncedEvents(),
+    { kind: 'NodeUpserted', node: node('node-a', ['10.0.0.4']) },
+    { kind: 'ServiceUpserted', service: service('web', { resourceVersion: '10' }) },
+    { kind: 'EndpointSliceUpserted', slice: slice('web-1', uidOf('web'), [{ ip: '10.244.0.7', node: 'node-a' }], { resourceVersion: '11' }) },
+  ];
+}
+
 /** An empty cluster whose initial snapshot has completed. */
 export function syncedState(now = 0, cluster = CLUSTER): ClusterState {
   return decide(initialState(cluster), syncedEvents(), ctxAt(now)).state;

@@ -85,6 +85,9 @@ export class CrashableStore implements StateStore {
     }
     return saved;
   }
+  stamp(...args: Parameters<StateStore['stamp']>): ReturnType<StateStore['stamp']> {
+    return this.inner.stamp(...args);
+  }
 }
 
 function handlerOf(name: string): (...args: unknown[]) => unknown {

@@ -1,30 +1,18 @@
 // What the functions do with bad input, duplicates, crashes at each step, and racing writers.
 // First: the fake Functions core must be in place before any function module registers itself.
-import { registered } from '../../support/functionsCore.ts';
+import '../../support/functionsCore.ts';
 import assert from 'node:assert/strict';
-import azf from '@azure/functions';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { ClusterState, EngineEvent } from '../../../shared/engine/types.ts';
 import { applyEngineBatch } from '../../../functions/engine.ts';
-import { node, service, slice, syncedEvents, uidOf } from '../../support/builders.ts';
+import { node, service, slice, uidOf, webCluster } from '../../support/builders.ts';
 import { startHarness } from '../../support/functionsHarness.ts';
 import type { Harness } from '../../support/functionsHarness.ts';
-
-const { HttpRequest, InvocationContext } = azf;
 
 let clusterSeq = 0;
 function nextCluster(): string {
   clusterSeq += 1;
   return `c${clusterSeq}`;
-}
-
-function webCluster(): EngineEvent[] {
-  return [
-    ...syncedEvents(),
-    { kind: 'NodeUpserted', node: node('node-a', ['10.0.0.4']) },
-    { kind: 'ServiceUpserted', service: service('web', { resourceVersion: '10' }) },
-    { kind: 'EndpointSliceUpserted', slice: slice('web-1', uidOf('web'), [{ ip: '10.244.0.7', node: 'node-a' }], { resourceVersion: '11' }) },
-  ];
 }
 
 /**
@@ -226,28 +214,6 @@ describe('functions under failure', () => {
     await h.pump(500);
     assert.deepEqual(h.network.nrp.snapshot(), { '10.0.0.4': { '10.244.0.7': [uid] } });
     assert.deepEqual(h.network.nrp.violations, []);
-  });
-
-  it('serves the debug views from the store, and refuses bad requests', async () => {
-    const cluster = nextCluster();
-    await h.sendEvents(cluster, webCluster());
-    await h.pump();
-    const fn = registered.get('debug')?.handler;
-    assert.ok(fn);
-    const call = async (view: string, query: string) =>
-      (await fn(new HttpRequest({ method: 'GET', url: `http://localhost/api/debug/difftracker/${view}${query}`, params: { view } }), new InvocationContext())) as { status: number; jsonBody: Record<string, unknown> };
-    const services = await call('services', `?cluster=${cluster}`);
-    assert.equal(services.status, 200);
-    assert.deepEqual((services.jsonBody.services as { name: string; state: string }[]).map((s) => [s.name, s.state]), [[uidOf('web'), 'Created']]);
-    const locations = await call('locations', `?cluster=${cluster}`);
-    assert.equal((locations.jsonBody.locations as { pendingChanges: number }).pendingChanges, 0);
-    const buffered = await call('buffered', `?cluster=${cluster}`);
-    assert.deepEqual(buffered.jsonBody.buffered, []);
-    // Nothing applies k8s-actions here, so the ingress IP is still asked for.
-    const actions = await call('actions', `?cluster=${cluster}`);
-    assert.deepEqual((actions.jsonBody.actions as { key: string; attempts: number }[]).map((a) => [a.key, a.attempts]), [[`Status/${uidOf('web')}`, 1]]);
-    assert.equal((await call('services', '')).status, 400);
-    assert.equal((await call('nope', `?cluster=${cluster}`)).status, 404);
   });
 });
 

@@ -44,6 +44,21 @@ export function describeStateStoreContract(name: string, makeStore: MakeStore): 
       assert.deepEqual(loaded.state, initialState('never-saved'));
     });
 
+    it('stamps a cluster: null until saved, changed by every committed save, kept by a save that changes nothing', async () => {
+      const { store } = await makeStore();
+      const state = richState();
+      assert.equal(await store.stamp(state.cluster), null);
+      const first = await saveFresh(store, state);
+      const stamped = await store.stamp(state.cluster);
+      assert.notEqual(stamped, null);
+      assert.equal(await store.stamp(state.cluster), stamped);
+      await store.save(first, first.state);
+      assert.equal(await store.stamp(state.cluster), stamped);
+      await store.save(first, withServiceVersion(first.state, [...first.state.kube.services.keys()][0] ?? '', '99'));
+      assert.notEqual(await store.stamp(state.cluster), stamped);
+      assert.equal(await store.stamp('other'), null);
+    });
+
     it('round-trips a rich state built by driving the engine', async () => {
       const { store } = await makeStore();
       const state = richState();

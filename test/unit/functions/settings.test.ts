@@ -1,7 +1,7 @@
 // The app settings are validated once, with one clear error per problem.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readSettings } from '../../../functions/settings.ts';
+import { readSettings, settingsWarnings } from '../../../functions/settings.ts';
 
 const LOCAL = { STATE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', ServiceBusConnection: 'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true' };
 const AZURE = {
@@ -42,6 +42,12 @@ describe('readSettings', () => {
     })();
     assert.match(err, /AzureWebJobsStorage__tableServiceUri/);
     assert.match(err, /ENGINE_CLUSTERS/);
+  });
+
+  it('warns at start when ENGINE_CLUSTERS is empty (no cluster is served), and not when it names one', () => {
+    assert.match(settingsWarnings(readSettings(LOCAL)).join('\n'), /ENGINE_CLUSTERS is empty: the debug views answer 404/);
+    assert.deepEqual(settingsWarnings(readSettings({ ...LOCAL, ENGINE_CLUSTERS: ' , ' })).length, 1);
+    assert.deepEqual(settingsWarnings(readSettings({ ...LOCAL, ENGINE_CLUSTERS: 'aks-prod' })), []);
   });
 
   it('rejects a state table name Table Storage would refuse', () => {

@@ -13,12 +13,13 @@ import { registered, triggerOf } from '../../support/functionsCore.ts';
 import '../../../functions/engine.ts';
 import '../../../functions/serviceOps.ts';
 import '../../../functions/locations.ts';
+import '../../../functions/debug.ts';
 import { readSettings } from '../../../functions/settings.ts';
 import { NETWORK_SETTINGS, readNetworkConfig } from '../../../shared/azure/networkConfig.ts';
 import { DEFAULT_THROTTLE_TABLE } from '../../../shared/azure/throttleDefaults.ts';
 import { QUEUES, SESSION_QUEUES } from '../../../shared/messages/outgoing.ts';
 import { DEFAULT_STATE_TABLE } from '../../../shared/state/tableStateStore.ts';
-import { BicepProject, isBicepObject, outputsOf, propertyAt, textOf } from '../../support/bicep.ts';
+import { BicepProject, isBicepObject, outputsOf, paramsOf, propertyAt, textOf } from '../../support/bicep.ts';
 import type { BicepValue } from '../../support/bicep.ts';
 
 type BicepObject = { readonly [key: string]: BicepValue };
@@ -182,6 +183,39 @@ describe('infra Function App', () => {
 
   it('serves the one cluster whose network it is configured for', () => {
     assert.equal(appSettingText('ENGINE_CLUSTERS'), appSettingText('CLUSTER_NAME'));
+  });
+});
+
+describe('infra debug endpoint authentication (ADR 0022)', () => {
+  const auth = project.resources().filter((r) => r.type === 'Microsoft.Web/sites/config' && !r.existing && project.instances(r).some((i) => i.name === 'authsettingsV2'));
+
+  it('keeps the function key behind App Service authentication: the debug route is never anonymous', () => {
+    assert.equal(triggerOf('debug').authLevel, 'function');
+  });
+
+  it('enables Entra ID App Service authentication when debugEntraClientId is set, answering 401 without a token for it', () => {
+    assert.equal(auth.length, 1, 'one authsettingsV2 resource');
+    const [resource] = auth;
+    assert.ok(resource);
+    assert.equal(resource.body.condition?.text, '(!empty(debugEntraClientId))');
+    const [settings] = project.instances(resource);
+    const props = objectAt(settings?.properties, 'authsettingsV2 properties');
+    assert.deepEqual(props.platform, { enabled: true });
+    assert.deepEqual(props.globalValidation, { requireAuthentication: true, unauthenticatedClientAction: 'Return401' });
+    const body = resource.body.object;
+    assert.equal(propertyAt(body, 'properties', 'identityProviders', 'azureActiveDirectory', 'enabled')?.text, 'true');
+    assert.equal(propertyAt(body, 'properties', 'identityProviders', 'azureActiveDirectory', 'registration', 'clientId')?.text, 'debugEntraClientId');
+    assert.match(propertyAt(body, 'properties', 'identityProviders', 'azureActiveDirectory', 'registration', 'openIdIssuer')?.text ?? '', /tenant\(\)\.tenantId\}\/v2\.0'$/);
+    assert.match(propertyAt(body, 'properties', 'identityProviders', 'azureActiveDirectory', 'validation', 'allowedAudiences')?.text ?? '', /'api:\/\/\$\{debugEntraClientId\}'/);
+  });
+
+  it('takes debugEntraClientId from main.bicep (default empty: function keys alone) and azd\'s DEBUG_ENTRA_CLIENT_ID', () => {
+    const param = paramsOf(project.file('infra/main.bicep')).find((p) => p.name === 'debugEntraClientId');
+    assert.equal(param?.defaultValue?.text, "''");
+    const module = project.modules().find((m) => m.path === './modules/functionApp.bicep');
+    assert.equal(propertyAt(module?.body.object ?? null, 'params', 'debugEntraClientId')?.text, 'debugEntraClientId');
+    const parameters = JSON.parse(readFileSync(join(ROOT, 'infra', 'main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: string }> };
+    assert.equal(parameters.parameters.debugEntraClientId?.value, '${DEBUG_ENTRA_CLIENT_ID=}');
   });
 });
 
