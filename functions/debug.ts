@@ -5,6 +5,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { desiredLocations } from '../shared/engine/desired.ts';
 import { diffLocations } from '../shared/engine/locationsDiff.ts';
 import type { ClusterState } from '../shared/engine/types.ts';
+import { linkedService } from '../shared/engine/sliceLinks.ts';
 import { isReadyToSync, viewOf } from '../shared/engine/view.ts';
 import { CLUSTER_PATTERN } from '../shared/messages/fieldSchemas.ts';
 import { dependencies } from './dependencies.ts';
@@ -35,7 +36,7 @@ function bufferedView(state: ClusterState): unknown {
   const view = viewOf(state);
   const waiting = new Map<string, { endpoints: number; pods: number }>();
   for (const s of state.kube.slices.values()) {
-    const name = s.fact.serviceUid?.toLowerCase();
+    const name = linkedService(view, s.fact);
     if (!name || !state.ops.has(name) || isReadyToSync(view, name, 'inbound')) continue;
     const w = waiting.get(name) ?? { endpoints: 0, pods: 0 };
     for (const ep of s.fact.endpoints) if (ep.ready !== false) w.endpoints += ep.addresses.length;
