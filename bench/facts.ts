@@ -4,6 +4,7 @@
 import { defaultEngineConfig } from '../shared/engine/config.ts';
 import type { DesiredLocations } from '../shared/engine/desired.ts';
 import { podRegistration } from '../shared/engine/placement.ts';
+import { serviceNamesOf } from '../shared/engine/serviceNames.ts';
 import type {
   Cached,
   CachedPod,
@@ -86,7 +87,8 @@ export function sliceFact(i: number, endpoints: readonly Endpoint[], resourceVer
     name: `svc-${i}-x1`,
     uid: uid(3, i),
     resourceVersion,
-    serviceUid: uid(2, i),
+    serviceName: `svc-${i}`,
+    ownerServiceUids: [uid(2, i)],
     addressType: 'IPv4',
     endpoints: endpoints.map((e): EndpointFact => ({ addresses: [e.ip], nodeName: `node-${e.node}`, ready: true })),
   };
@@ -251,6 +253,7 @@ export function convergedView(shape: ClusterShape): EngineView {
   }
   return {
     kubeServices: services,
+    kubeServiceNames: serviceNamesOf(services),
     kubeSlices: slices,
     kubeNodes: nodes,
     kubePods: pods,

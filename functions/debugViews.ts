@@ -6,6 +6,7 @@ import { diffLocations } from '../shared/engine/locationsDiff.ts';
 import { byKey } from '../shared/engine/paging.ts';
 import type { Keyed } from '../shared/engine/paging.ts';
 import type { ClusterState } from '../shared/engine/types.ts';
+import { linkedService } from '../shared/engine/sliceLinks.ts';
 import { isReadyToSync, viewOf } from '../shared/engine/view.ts';
 
 export type DebugView = 'services' | 'buffered' | 'locations' | 'actions';
@@ -53,7 +54,7 @@ function bufferedList(state: ClusterState): Keyed<unknown>[] {
   const view = viewOf(state);
   const waiting = new Map<string, { endpoints: number; pods: number }>();
   for (const s of state.kube.slices.values()) {
-    const name = s.fact.serviceUid?.toLowerCase();
+    const name = linkedService(view, s.fact);
     if (!name || !state.ops.has(name) || isReadyToSync(view, name, 'inbound')) continue;
     const w = waiting.get(name) ?? { endpoints: 0, pods: 0 };
     for (const ep of s.fact.endpoints) if (ep.ready !== false) w.endpoints += ep.addresses.length;

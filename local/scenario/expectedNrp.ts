@@ -50,10 +50,14 @@ export function expectedNrp(objects: Iterable<ObjectFact>, admitted: (o: Service
     if (s.type !== 'LoadBalancer' || s.loadBalancerClass || s.deleting || !admitted(o)) continue;
     services.set(s.uid.toLowerCase(), 'Inbound');
   }
+  // A slice belongs to the Service its kubernetes.io/service-name label names in its own namespace;
+  // an ownerReference never links one, and one naming another Service unlinks it (ADR 0019).
+  const byName = new Map<string, string>();
+  for (const o of all) if (o.kind === 'Service') byName.set(`${o.fact.namespace}/${o.fact.name}`, o.fact.uid.toLowerCase());
   for (const o of all) {
-    if (o.kind !== 'EndpointSlice' || o.fact.serviceUid === null) continue;
-    const uid = o.fact.serviceUid.toLowerCase();
-    if (!services.has(uid)) continue;
+    if (o.kind !== 'EndpointSlice' || o.fact.serviceName === null) continue;
+    const uid = byName.get(`${o.fact.namespace}/${o.fact.serviceName}`);
+    if (uid === undefined || !services.has(uid) || o.fact.ownerServiceUids.some((u) => u.toLowerCase() !== uid)) continue;
     for (const ep of o.fact.endpoints) {
       if (ep.ready === false || ep.nodeName === null) continue;
       const ips = nodes.get(ep.nodeName);

@@ -6,6 +6,7 @@ import { admitInboundService, isOurs } from './admission.ts';
 import type { AdmissionReason } from './admission.ts';
 import { canonicalIp, familyOfAddressType, locationOf } from './ip.ts';
 import { nodeLocator } from './placement.ts';
+import { linkedService } from './sliceLinks.ts';
 import type { CachedPod, InboundConfig } from './types.ts';
 import { isReadyToSync } from './view.ts';
 import type { EngineView } from './view.ts';
@@ -97,8 +98,8 @@ export function desiredLocations(view: EngineView): DesiredLocations {
   const readyInbound = new Map<string, boolean>();
   for (const cached of view.kubeSlices.values()) {
     const slice = cached.fact;
-    if (slice.serviceUid === null) continue;
-    const name = slice.serviceUid.toLowerCase();
+    const name = linkedService(view, slice);
+    if (name === null) continue;
     let ready = readyInbound.get(name);
     if (ready === undefined) {
       ready = isReadyToSync(view, name, 'inbound');

@@ -14,12 +14,16 @@ import type {
   EngineObservation,
   KubeObjectKind,
   LocationsSyncState,
+  RejectReason,
   NodeFact,
   NrpLocation,
   NrpServiceType,
   ServiceFact,
   ServiceOp,
 } from './types.ts';
+import { MAX_REJECTION_EXAMPLES } from './types.ts';
+import { addName, rememberServiceNames, removeName, serviceNamesOf } from './serviceNames.ts';
+import type { ServiceNames } from './serviceNames.ts';
 
 type Writable<M> = M extends ReadonlyMap<infer K, infer V> ? Map<K, V> : M extends ReadonlySet<infer T> ? Set<T> : never;
 
@@ -44,6 +48,8 @@ export class Draft {
   wakeAt: number | null = null;
 
   private services: ReadonlyMap<string, Cached<ServiceFact>>;
+  /** Owned once a Service is added or removed, then kept in step with `services`. */
+  private serviceNames: Map<string, readonly string[]> | null = null;
   private slices: ReadonlyMap<string, Cached<EndpointSliceFact>>;
   private nodes: ReadonlyMap<string, Cached<NodeFact>>;
   private pods: ReadonlyMap<string, CachedPod>;
@@ -54,6 +60,8 @@ export class Draft {
   private nrpLocations: ReadonlyMap<string, NrpLocation>;
   private askedMap: ReadonlyMap<string, AskedAction>;
   private readonly copied = new Set<string>();
+  /** This decision's InputRejected observations by object and reason, still counting. */
+  private readonly rejections = new Map<string, { count: number; readonly examples: string[] }>();
 
   constructor(state: ClusterState, ctx: DecideContext) {
     this.ctx = ctx;
@@ -86,6 +94,7 @@ export class Draft {
 
   // --- reads -------------------------------------------------------------------------------
   get kubeServices(): ReadonlyMap<string, Cached<ServiceFact>> { return this.services; }
+  get kubeServiceNames(): ServiceNames { return this.serviceNames ?? serviceNamesOf(this.services); }
   get kubeSlices(): ReadonlyMap<string, Cached<EndpointSliceFact>> { return this.slices; }
   get kubeNodes(): ReadonlyMap<string, Cached<NodeFact>> { return this.nodes; }
   get kubePods(): ReadonlyMap<string, CachedPod> { return this.pods; }
@@ -98,6 +107,30 @@ export class Draft {
 
   // --- writes ------------------------------------------------------------------------------
   servicesW(): Map<string, Cached<ServiceFact>> { return (this.services = this.own('services', this.services)); }
+  /** Adds or replaces a Service, keeping the by-name index in step. */
+  putService(key: string, cached: Cached<ServiceFact>): void {
+    const prev = this.services.get(key)?.fact;
+    if (prev && prev.namespace === cached.fact.namespace && prev.name === cached.fact.name) {
+      this.servicesW().set(key, cached);
+      return;
+    }
+    const names = this.serviceNamesW();
+    if (prev) removeName(names, key, prev);
+    addName(names, key, cached.fact);
+    this.servicesW().set(key, cached);
+  }
+
+  removeService(key: string): void {
+    const prev = this.services.get(key)?.fact;
+    if (!prev) return;
+    removeName(this.serviceNamesW(), key, prev);
+    this.servicesW().delete(key);
+  }
+
+  private serviceNamesW(): Map<string, readonly string[]> {
+    return (this.serviceNames ??= new Map(serviceNamesOf(this.services)));
+  }
+
   slicesW(): Map<string, Cached<EndpointSliceFact>> { return (this.slices = this.own('slices', this.slices)); }
   nodesW(): Map<string, Cached<NodeFact>> { return (this.nodes = this.own('nodes', this.nodes)); }
   podsW(): Map<string, CachedPod> { return (this.pods = this.own('pods', this.pods)); }
@@ -121,6 +154,23 @@ export class Draft {
     this.observations.push(observation);
   }
 
+  /**
+   * Refused input, summarised: one observation per object and reason for the whole decision, so a
+   * slice of 1,000 unplaceable endpoints is one log line with a count, not 1,000.
+   */
+  reject(objectKind: KubeObjectKind, key: string, reason: RejectReason, detail: string): void {
+    const id = `${objectKind}\u0000${key}\u0000${reason}`;
+    const seen = this.rejections.get(id);
+    if (seen) {
+      seen.count += 1;
+      if (seen.examples.length < MAX_REJECTION_EXAMPLES) seen.examples.push(detail);
+      return;
+    }
+    const entry = { kind: 'InputRejected' as const, objectKind, key, reason, count: 1, examples: [detail] };
+    this.rejections.set(id, entry);
+    this.observations.push(entry);
+  }
+
   wake(at: number): void {
     if (this.wakeAt === null || at < this.wakeAt) this.wakeAt = at;
   }
@@ -130,6 +180,7 @@ export class Draft {
   }
 
   toState(): ClusterState {
+    if (this.serviceNames) rememberServiceNames(this.services, this.serviceNames);
     return {
       schemaVersion: 1,
       cluster: this.cluster,

@@ -8,7 +8,8 @@ import { askAgainAfterRelist, forgetAsked } from './kubeActions.ts';
 import { isLivePod, placePodAddresses, placeSliceEndpoints, podEgress } from './placement.ts';
 import { drainingRegistration, isUntrackedPod, withdrawUnlistedPod } from './podWithdrawal.ts';
 import { compareResourceVersions } from './resourceVersion.ts';
-import type { CachedPod, EngineEvent, KubeObjectKind, ObjectRef, PodFact, PodRegistration } from './types.ts';
+import { sliceLink } from './sliceLinks.ts';
+import type { CachedPod, EndpointSliceFact, EngineEvent, KubeObjectKind, ObjectRef, PodFact, PodRegistration } from './types.ts';
 
 type Freshness = 'newer' | 'duplicate' | 'older';
 
@@ -43,26 +44,42 @@ function registrationOf(d: Draft, pod: PodFact, report: boolean): PodRegistratio
   if (egress.kind === 'invalid') {
     if (report) {
       const reason = egress.rejection.reason === 'ReservedEgressLabel' ? 'ServiceGatewayReservedEgressLabel' : 'ServiceGatewayInvalidEgressLabel';
-      d.observe({ kind: 'InputRejected', objectKind: 'Pod', key, reason: egress.rejection.reason, detail: egress.rejection.detail });
+      d.reject('Pod', key, egress.rejection.reason, egress.rejection.detail);
       d.emit({ kind: 'RecordKubernetesEvent', target: podRef(pod), type: 'Warning', reason, message: egress.rejection.detail });
     }
     return null;
   }
   if (report && isInboundName(d, egress.identity)) {
     const detail = `egress identity "${egress.identity}" is the NRP name of a LoadBalancer Service; pick another label value`;
-    d.observe({ kind: 'InputRejected', objectKind: 'Pod', key, reason: 'EgressIdentityConflict', detail });
+    d.reject('Pod', key, 'EgressIdentityConflict', detail);
     d.emit({ kind: 'RecordKubernetesEvent', target: podRef(pod), type: 'Warning', reason: 'ServiceGatewayInvalidEgressLabel', message: detail });
   }
   const placement = placePodAddresses(pod);
   if (report) {
     for (const r of placement.rejected) {
-      d.observe({ kind: 'InputRejected', objectKind: 'Pod', key, reason: r.reason, detail: r.detail });
+      d.reject('Pod', key, r.reason, r.detail);
       const reason = r.reason === 'BadIp' ? 'ServiceGatewayInvalidPodIP' : 'ServiceGatewayNoNodeLocation';
       d.emit({ kind: 'RecordKubernetesEvent', target: podRef(pod), type: 'Warning', reason, message: r.detail });
     }
   }
   if (placement.placed.length === 0) return null;
   return { identity: egress.identity, addresses: placement.placed };
+}
+
+/** A slice that names a Service it cannot belong to: told on the slice itself, in its own
+ * namespace, so a tenant's slice never writes into the namespace it points at (ADR 0019). */
+function reportRefusedLink(d: Draft, slice: EndpointSliceFact, key: string): void {
+  const link = sliceLink(d, slice);
+  if (link.status !== 'refused') return;
+  const message = `EndpointSlice ${key} is not linked to any Service: ${link.detail}; its endpoints are not served`;
+  d.reject('EndpointSlice', key, 'EndpointSliceNotLinked', message);
+  d.emit({
+    kind: 'RecordKubernetesEvent',
+    target: { kind: 'EndpointSlice', namespace: slice.namespace, name: slice.name, uid: slice.uid },
+    type: 'Warning',
+    reason: 'EndpointSliceNotLinked',
+    message,
+  });
 }
 
 function deleteObject(d: Draft, objectKind: KubeObjectKind, key: string, resourceVersion: string): void {
@@ -76,7 +93,7 @@ function deleteObject(d: Draft, objectKind: KubeObjectKind, key: string, resourc
   switch (objectKind) {
     case 'Service': {
       if (!d.kubeServices.has(key)) return;
-      d.servicesW().delete(key);
+      d.removeService(key);
       d.touchedNames.add(key);
       forgetAsked(d, `Service/${key}`);
       forgetAsked(d, `Status/${key}`);
@@ -275,7 +292,7 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       const svc = e.service;
       const key = serviceKey(svc.uid);
       if (isStale(d, 'Service', key, svc, e.snapshot)) return;
-      d.servicesW().set(key, { fact: svc, snapshot: tagAfterUpsert(d, 'Service', key, e.snapshot) });
+      d.putService(key, { fact: svc, snapshot: tagAfterUpsert(d, 'Service', key, e.snapshot) });
       d.touchedNames.add(key);
       d.markLocationsDirty();
       if (isOurs(svc) && !svc.deleting) {
@@ -299,9 +316,8 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       if (isStale(d, 'EndpointSlice', key, slice, e.snapshot)) return;
       d.slicesW().set(key, { fact: slice, snapshot: tagAfterUpsert(d, 'EndpointSlice', key, e.snapshot) });
       d.markLocationsDirty();
-      for (const r of placeSliceEndpoints(slice, d.kubeNodes).rejected) {
-        d.observe({ kind: 'InputRejected', objectKind: 'EndpointSlice', key, reason: r.reason, detail: r.detail });
-      }
+      for (const r of placeSliceEndpoints(slice, d.kubeNodes).rejected) d.reject('EndpointSlice', key, r.reason, r.detail);
+      reportRefusedLink(d, slice, key);
       return;
     }
     case 'NodeUpserted': {
@@ -349,7 +365,7 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       const key = keyOf(e);
       const stored = storedVersion(d, e.objectKind, key);
       if (stored && stored.uid.toLowerCase() === e.uid.toLowerCase() && e.snapshot !== undefined) retag(d, e.objectKind, key, e.snapshot);
-      d.observe({ kind: 'InputRejected', objectKind: e.objectKind, key, reason: e.reason, detail: e.detail });
+      d.reject(e.objectKind, key, e.reason, e.detail);
       const kept = stored && stored.uid.toLowerCase() === e.uid.toLowerCase() ? `its state as of resourceVersion ${stored.resourceVersion}` : 'nothing of it';
       d.emit({
         kind: 'RecordKubernetesEvent',

@@ -6,6 +6,7 @@ import { FRESH_RETRY, dropOp, fieldsOf, putOp, recordEgressEvent, recordServiceE
 import { parksUntilSpecChanges } from './configRefusal.ts';
 import type { InFlight, OperationOutcome, RetryState, ServiceOp } from './types.ts';
 import { reconcileServiceStatus } from './serviceStatus.ts';
+import { linkedService } from './sliceLinks.ts';
 import { nrpTypeOf } from './view.ts';
 
 export const OVERLAY_MAPPINGS_ERROR = 'ServiceWithOverlayMappingsCannotBeDeleted';
@@ -160,7 +161,7 @@ function bufferedCounts(d: Draft, op: ServiceOp): { endpoints: number; pods: num
   let pods = 0;
   if (op.kind === 'inbound') {
     for (const s of d.kubeSlices.values()) {
-      if (s.fact.serviceUid?.toLowerCase() !== op.name) continue;
+      if (linkedService(d, s.fact) !== op.name) continue;
       for (const ep of s.fact.endpoints) if (ep.ready !== false) endpoints += ep.addresses.length;
     }
   } else {

@@ -158,8 +158,12 @@ export interface EndpointSliceFact {
   readonly name: string;
   readonly uid: string;
   readonly resourceVersion: string;
-  /** UID of the owning Service (owner reference), or null when it has none. */
-  readonly serviceUid: string | null;
+  /** The `kubernetes.io/service-name` label: the Service of the slice's own namespace it belongs
+   * to (kube-proxy's rule), or null when unlabelled. The only thing that links a slice. */
+  readonly serviceName: string | null;
+  /** UIDs of the Services its ownerReferences name (the first few). They never link a slice; a
+   * slice whose owner is not its labelled Service links nothing (docs/adr/0019). */
+  readonly ownerServiceUids: readonly string[];
   readonly addressType: string;
   readonly endpoints: readonly EndpointFact[];
 }
@@ -538,7 +542,11 @@ export type RejectReason =
   | 'FamilyMismatch'
   | 'InvalidEgressLabel'
   | 'ReservedEgressLabel'
-  | 'EgressIdentityConflict';
+  | 'EgressIdentityConflict'
+  | 'EndpointSliceNotLinked';
+
+/** Examples an InputRejected keeps: enough to show what is wrong, few enough for one log line. */
+export const MAX_REJECTION_EXAMPLES = 5;
 
 export type EngineObservation =
   | {
@@ -553,7 +561,16 @@ export type EngineObservation =
   /** Resources of a service nothing wants and NRP does not register: an orphan delete is scheduled. */
   | { readonly kind: 'AzureOrphanFound'; readonly serviceName: string; readonly serviceKind: ServiceKind; readonly resources: readonly string[] }
   | { readonly kind: 'AdmissionRejected'; readonly serviceUid: string; readonly reason: string; readonly message: string }
-  | { readonly kind: 'InputRejected'; readonly objectKind: KubeObjectKind; readonly key: string; readonly reason: RejectReason; readonly detail: string }
+  /** One per (object, reason) and decision, however many of its items were refused: `count` of
+   * them, the first `examples` (at most MAX_REJECTION_EXAMPLES) saying which and why. */
+  | {
+      readonly kind: 'InputRejected';
+      readonly objectKind: KubeObjectKind;
+      readonly key: string;
+      readonly reason: RejectReason;
+      readonly count: number;
+      readonly examples: readonly string[];
+    }
   | { readonly kind: 'OperationDispatched'; readonly operation: ServiceOperation }
   | {
       readonly kind: 'OperationCompleted';

@@ -11,10 +11,14 @@ import type {
   ServiceKind,
   ServiceOp,
 } from './types.ts';
+import { serviceNamesOf } from './serviceNames.ts';
+import type { ServiceNames } from './serviceNames.ts';
 
 /** The read side of engine state, shared by a Draft and a persisted ClusterState. */
 export interface EngineView {
   readonly kubeServices: ReadonlyMap<string, Cached<ServiceFact>>;
+  /** The same Services by namespace/name, as slices name them. */
+  readonly kubeServiceNames: ServiceNames;
   readonly kubeSlices: ReadonlyMap<string, Cached<EndpointSliceFact>>;
   readonly kubeNodes: ReadonlyMap<string, Cached<NodeFact>>;
   readonly kubePods: ReadonlyMap<string, CachedPod>;
@@ -27,6 +31,9 @@ export interface EngineView {
 export function viewOf(state: ClusterState): EngineView {
   return {
     kubeServices: state.kube.services,
+    get kubeServiceNames() {
+      return serviceNamesOf(state.kube.services);
+    },
     kubeSlices: state.kube.slices,
     kubeNodes: state.kube.nodes,
     kubePods: state.kube.pods,

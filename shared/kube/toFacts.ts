@@ -7,7 +7,7 @@
 // as absent everywhere.
 import { ENGINE_ANNOTATIONS } from '../engine/admission.ts';
 import { EGRESS_LABEL } from '../engine/types.ts';
-import { MAX_INGRESS_IPS } from '../messages/bounds.ts';
+import { MAX_INGRESS_IPS, MAX_OWNER_SERVICE_UIDS } from '../messages/bounds.ts';
 import type {
   EndpointFact,
   EndpointSliceFact,
@@ -201,13 +201,26 @@ function ingressIPs(status: unknown): string[] {
   return out;
 }
 
-function ownerServiceUid(m: Obj): string | null {
+/** The label kube-proxy joins a slice to its Service by, in the slice's own namespace. */
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+function serviceNameLabel(m: Obj): string | null {
+  const labels = optRec(m['labels'], 'metadata.labels');
+  const value = labels === null ? null : optStr(labels[SERVICE_NAME_LABEL], `metadata.labels["${SERVICE_NAME_LABEL}"]`);
+  return value === '' ? null : value;
+}
+
+/** Kept only to be checked against the labelled Service: an owner UID never links a slice. */
+function ownerServiceUids(m: Obj): string[] {
   const refs = optArr(m['ownerReferences'], 'metadata.ownerReferences');
+  const out: string[] = [];
   for (const [i, v] of refs.entries()) {
     const ref = rec(v, `metadata.ownerReferences[${i}]`);
-    if (ref['kind'] === 'Service') return str(ref['uid'], `metadata.ownerReferences[${i}].uid`);
+    if (ref['kind'] !== 'Service') continue;
+    const uid = str(ref['uid'], `metadata.ownerReferences[${i}].uid`);
+    if (out.length < MAX_OWNER_SERVICE_UIDS) out.push(uid);
   }
-  return null;
+  return out;
 }
 
 function endpoint(v: unknown, i: number): EndpointFact {
@@ -231,7 +244,8 @@ export function endpointSliceFact(obj: unknown): FactResult<EndpointSliceFact> {
       name,
       uid,
       resourceVersion,
-      serviceUid: ownerServiceUid(m),
+      serviceName: serviceNameLabel(m),
+      ownerServiceUids: ownerServiceUids(m),
       addressType: str(o['addressType'], 'addressType'),
       endpoints: optArr(o['endpoints'], 'endpoints').map(endpoint),
     };

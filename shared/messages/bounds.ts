@@ -40,6 +40,8 @@ export const MAX_SERVICE_PORTS = 512;
 /** Kubernetes: at most 1,000 endpoints per slice and 100 addresses per endpoint. */
 export const MAX_SLICE_ENDPOINTS = 1000;
 export const MAX_ENDPOINT_ADDRESSES = 100;
+/** Service ownerReferences kept per slice: they only ever stop a link, so the first few suffice. */
+export const MAX_OWNER_SERVICE_UIDS = 8;
 /** Node InternalIPs, pod hostIPs and podIPs (Kubernetes allows two of the latter, one per family). */
 export const MAX_NODE_ADDRESSES = 16;
 export const MAX_IP_FAMILIES = 2;

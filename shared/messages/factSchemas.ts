@@ -13,6 +13,7 @@ import {
   MAX_KEYWORD_CHARS,
   MAX_LABEL_VALUE_CHARS,
   MAX_NODE_ADDRESSES,
+  MAX_OWNER_SERVICE_UIDS,
   MAX_QUALIFIED_NAME_CHARS,
   MAX_SERVICE_PORTS,
   MAX_SLICE_ENDPOINTS,
@@ -63,7 +64,10 @@ export const endpointSliceFactSchema = z.object({
   name: nameSchema,
   uid: uidSchema,
   resourceVersion: resourceVersionSchema,
-  serviceUid: uidSchema.nullable(),
+  // A forwarder older than these fields sends neither: its slices link nothing until it is upgraded
+  // (fail closed, docs/adr/0019).
+  serviceName: z.string().min(1).max(MAX_LABEL_VALUE_CHARS).nullable().default(null),
+  ownerServiceUids: z.array(uidSchema).max(MAX_OWNER_SERVICE_UIDS).default([]),
   addressType: keywordSchema,
   endpoints: z.array(endpointFactSchema).max(MAX_SLICE_ENDPOINTS),
 });

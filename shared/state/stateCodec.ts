@@ -83,7 +83,9 @@ const endpointSliceFact = z.object({
   name: z.string(),
   uid: z.string(),
   resourceVersion: z.string(),
-  serviceUid: nullable(z.string()),
+  // Rows written before slices carried their label have neither: see legacySliceLinks.ts.
+  serviceName: nullable(z.string()).default(null),
+  ownerServiceUids: list(z.string()).default([]),
   addressType: z.string(),
   endpoints: list(endpointFact),
 });

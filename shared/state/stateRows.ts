@@ -34,6 +34,7 @@ import {
   encodePlain,
 } from './stateCodec.ts';
 import { locationFromParts, locationPartsJson } from './locationRows.ts';
+import { legacyOwnerUid, linkLegacySlices } from './legacySliceLinks.ts';
 
 export type RowKind = 'op' | 'svc' | 'slice' | 'node' | 'pod' | 'tomb' | 'nrpsvc' | 'loc' | 'syncreq' | 'release';
 
@@ -147,6 +148,8 @@ export interface RowChange {
 interface Collected {
   readonly services: Map<string, Cached<ServiceFact>>;
   readonly slices: Map<string, Cached<EndpointSliceFact>>;
+  /** Slice key -> owner UID, for slice rows of the shape before labels (legacySliceLinks.ts). */
+  readonly legacySliceOwners: Map<string, string>;
   readonly nodes: Map<string, Cached<NodeFact>>;
   readonly pods: Map<string, CachedPod>;
   readonly tombstones: Map<string, Tombstone>;
@@ -312,7 +315,19 @@ function requestsOf(s: ClusterState): ReadonlyMap<string, LocationsRequest> {
 const FAMILIES: readonly RowFamily[] = [
   mapFamily('op', (s) => s.ops, encodePlain, decodeOp, (c) => c.ops),
   mapFamily('svc', (s) => s.kube.services, encodePlain, decodeService, (c) => c.services),
-  mapFamily('slice', (s) => s.kube.slices, encodePlain, decodeSlice, (c) => c.slices),
+  family<Cached<EndpointSliceFact>>({
+    kind: 'slice',
+    source: (s) => s.kube.slices,
+    entries: (s) => s.kube.slices,
+    rowKey: (key) => rowKeyOf('slice', key),
+    encode: encodePlain,
+    collect(parts, rowKey, json, into) {
+      const key = onePart(parts, rowKey);
+      into.slices.set(key, decodeSlice(json, `row ${rowKey}`));
+      const owner = legacyOwnerUid(json);
+      if (owner !== null) into.legacySliceOwners.set(key, owner);
+    },
+  }),
   mapFamily('node', (s) => s.kube.nodes, encodePlain, decodeNode, (c) => c.nodes),
   mapFamily('pod', (s) => s.kube.pods, encodePlain, decodePod, (c) => c.pods),
   mapFamily('tomb', (s) => s.kube.tombstones, encodePlain, decodeTombstone, (c) => c.tombstones),
@@ -390,6 +405,7 @@ export function assembleState(cluster: string, metaJson: string | null, rows: It
   const c: Collected = {
     services: new Map(),
     slices: new Map(),
+    legacySliceOwners: new Map(),
     nodes: new Map(),
     pods: new Map(),
     tombstones: new Map(),
@@ -430,6 +446,7 @@ export function assembleState(cluster: string, metaJson: string | null, rows: It
     locationRowCache.set(value, [...parts].sort((a, b) => a[0] - b[0]).map(([, p]) => p.json));
     locations.set(location, value);
   }
+  linkLegacySlices(c.slices, c.services, c.legacySliceOwners);
   const tombstones = new Map([...c.tombstones].sort((a, b) => a[1].deletedAt - b[1].deletedAt || byKey(a, b)));
   const state: ClusterState = {
     schemaVersion: 1,

@@ -38,7 +38,8 @@ export function logObservation(log: EngineLog, o: EngineObservation, before: Clu
       log.warn('service not admitted', { serviceUid: o.serviceUid.toLowerCase(), reason: o.reason, detail: o.message });
       return;
     case 'InputRejected':
-      log.warn('input rejected', { objectKind: o.objectKind, object: o.key, reason: o.reason, detail: o.detail });
+      // One line per object and reason: `count` items, `detail` the first few of them.
+      log.warn('input rejected', { objectKind: o.objectKind, object: o.key, reason: o.reason, count: o.count, detail: o.examples.join('; ') });
       return;
     case 'OperationDispatched': {
       const op = o.operation;

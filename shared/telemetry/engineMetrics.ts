@@ -79,6 +79,8 @@ export class EngineMetrics {
         this.azureOrphansFound.add(1, { service_type: o.serviceKind });
         return;
       case 'InputRejected':
+        this.rejectedInputs.add(o.count, { reason: o.reason });
+        return;
       case 'AdmissionRejected':
         this.rejectedInputs.add(1, { reason: o.reason });
         return;

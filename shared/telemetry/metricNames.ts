@@ -132,7 +132,7 @@ export const ENGINE_METRICS = {
   },
   engine_rejected_inputs_total: {
     type: 'counter',
-    description: 'Kubernetes input the engine refused to act on (bad endpoint, pod IP or egress label; Service it cannot build), by reason',
+    description: 'Kubernetes input the engine refused to act on (bad endpoint, pod IP or egress label; Service it cannot build; EndpointSlice naming a Service it cannot belong to), by reason',
     labels: ['reason'],
   },
 

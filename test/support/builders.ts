@@ -58,11 +58,17 @@ export interface ServiceOptions {
   ingressIPs?: string[];
 }
 
+/** Every Service built here, by UID, so `slice(name, uid)` can label a slice as its controller would. */
+const builtServices = new Map<string, { readonly namespace: string; readonly name: string }>();
+
 export function service(name: string, o: ServiceOptions = {}): ServiceFact {
+  const namespace = o.namespace ?? 'default';
+  const uid = o.uid ?? uidOf(name);
+  builtServices.set(uid.toLowerCase(), { namespace, name });
   return {
-    namespace: o.namespace ?? 'default',
+    namespace,
     name,
-    uid: o.uid ?? uidOf(name),
+    uid,
     resourceVersion: o.resourceVersion ?? '1',
     type: o.type ?? 'LoadBalancer',
     loadBalancerClass: o.loadBalancerClass ?? null,
@@ -83,13 +89,30 @@ export interface EndpointSpec {
   ready?: boolean | null;
 }
 
-export function slice(name: string, serviceUid: string | null, endpoints: EndpointSpec[], o: { namespace?: string; resourceVersion?: string; addressType?: string; uid?: string } = {}): EndpointSliceFact {
+export interface SliceOptions {
+  namespace?: string;
+  resourceVersion?: string;
+  addressType?: string;
+  uid?: string;
+  /** The `kubernetes.io/service-name` label; by default the name of the Service `serviceUid` was built with. */
+  serviceName?: string | null;
+  /** Service ownerReference UIDs; by default `serviceUid` alone. */
+  owners?: string[];
+}
+
+/**
+ * A slice of the Service built with `serviceUid`, as the EndpointSlice controller writes it: in the
+ * Service's namespace, labelled with its name, owned by it. Options override each part.
+ */
+export function slice(name: string, serviceUid: string | null, endpoints: EndpointSpec[], o: SliceOptions = {}): EndpointSliceFact {
+  const built = serviceUid === null ? undefined : builtServices.get(serviceUid.toLowerCase());
   return {
-    namespace: o.namespace ?? 'default',
+    namespace: o.namespace ?? built?.namespace ?? 'default',
     name,
     uid: o.uid ?? uidOf(`slice/${name}`),
     resourceVersion: o.resourceVersion ?? '1',
-    serviceUid,
+    serviceName: o.serviceName !== undefined ? o.serviceName : (built?.name ?? null),
+    ownerServiceUids: o.owners ?? (serviceUid === null ? [] : [serviceUid]),
     addressType: o.addressType ?? 'IPv4',
     endpoints: endpoints.map((e) => ({ addresses: Array.isArray(e.ip) ? e.ip : [e.ip], nodeName: e.node, ready: e.ready === undefined ? true : e.ready })),
   };

@@ -140,9 +140,11 @@ export class SystemModel {
       case 'slice': {
         const name = SERVICES[a.svc] ?? 'svc-1';
         const svc = w.get('Service', name);
-        const owner = svc?.kind === 'Service' ? svc.fact.uid : uidOf(`gone/${name}`);
+        // Labelled with the Service's name; owned by it when it exists (a slice outliving its Service
+        // keeps only the label, as one a user manages would).
+        const owners = svc?.kind === 'Service' ? [svc.fact.uid] : [];
         const endpoints = a.endpoints.map((e) => ({ ip: ADDRESSES[e.addr] ?? '10.244.9.9', node: NODE_NAMES[e.node] ?? null, ready: e.ready }));
-        w.apply({ kind: 'EndpointSlice', fact: slice(`${name}-v4`, owner, endpoints, { uid: this.uidFor('EndpointSlice', `${name}-v4`) }) });
+        w.apply({ kind: 'EndpointSlice', fact: slice(`${name}-v4`, null, endpoints, { uid: this.uidFor('EndpointSlice', `${name}-v4`), serviceName: name, owners }) });
         break;
       }
       case 'sliceDelete':

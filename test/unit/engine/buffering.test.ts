@@ -259,7 +259,7 @@ describe('endpoint changes of a ready service', () => {
     const w = creating();
     setSlice(w, [{ ip: '10.244.0.5', node: 'node-a' }, { ip: '10.244.9.9', node: 'node-x' }]);
     const rejected = observed(w.observations, 'InputRejected');
-    assert.ok(rejected.some((r) => r.reason === 'UnknownNode' && r.detail.includes('10.244.9.9')));
+    assert.ok(rejected.some((r) => r.reason === 'UnknownNode' && r.examples.some((x) => x.includes('10.244.9.9'))));
     assert.ok(w.settle());
     assert.deepEqual(w.nrp.snapshot(), { [LOC]: { '10.244.0.5': [NAME] } });
   });

@@ -144,13 +144,14 @@ describe('scenario objects map to facts', () => {
     assert.deepEqual(ok(serviceFact(svc())), expected);
   });
 
-  it('EndpointSlice: the Service owner uid, endpoints with ready', () => {
+  it('EndpointSlice: the kubernetes.io/service-name label, the Service owner uids, endpoints with ready', () => {
     const expected: EndpointSliceFact = {
       namespace: 'default',
       name: 'web-x1',
       uid: 'slice-uid-1',
       resourceVersion: '100',
-      serviceUid: SVC_UID,
+      serviceName: 'web',
+      ownerServiceUids: [SVC_UID],
       addressType: 'IPv4',
       endpoints: [
         { addresses: ['10.244.0.10'], nodeName: 'node-a', ready: true },
@@ -266,15 +267,33 @@ describe('defaults', () => {
     assert.deepEqual(ok(endpointSliceFact(empty)).endpoints, []);
   });
 
-  it('EndpointSlice without a Service owner gets serviceUid null', () => {
+  it('EndpointSlice without a Service owner keeps its label and no owner uid', () => {
     const none = edited(slice(), (c) => {
       delete meta(c)['ownerReferences'];
     });
-    assert.equal(ok(endpointSliceFact(none)).serviceUid, null);
+    assert.equal(ok(endpointSliceFact(none)).serviceName, 'web');
+    assert.deepEqual(ok(endpointSliceFact(none)).ownerServiceUids, []);
     const other = edited(slice(), (c) => {
       meta(c)['ownerReferences'] = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'x', uid: 'dep-uid' }];
     });
-    assert.equal(ok(endpointSliceFact(other)).serviceUid, null);
+    assert.deepEqual(ok(endpointSliceFact(other)).ownerServiceUids, []);
+  });
+
+  it('EndpointSlice: the service-name label, not an ownerReference, names its Service', () => {
+    // A tenant's slice owned by another namespace's Service: the owner uid is kept only to be
+    // checked, never as the link (the old fact carried it as `serviceUid`).
+    const foreign = edited(slice(), (c) => {
+      meta(c)['namespace'] = 'tenant-b';
+      delete meta(c)['labels'];
+    });
+    const fact = ok(endpointSliceFact(foreign)) as EndpointSliceFact & { serviceUid?: unknown };
+    assert.equal(fact.serviceUid, undefined);
+    assert.equal(fact.serviceName, null);
+    assert.deepEqual(fact.ownerServiceUids, [SVC_UID]);
+    const empty = edited(slice(), (c) => {
+      (meta(c)['labels'] as Json)['kubernetes.io/service-name'] = '';
+    });
+    assert.equal(ok(endpointSliceFact(empty)).serviceName, null);
   });
 
   it('Node without status or InternalIPs has no internalIPs', () => {

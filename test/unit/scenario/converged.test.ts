@@ -26,7 +26,7 @@ function world(): World {
         spec: { type: 'LoadBalancer', ipFamilies: ['IPv6'], ports: [{ protocol: 'TCP', port: 80 }] }, status: { loadBalancer: { ingress: [{ ip: '2603::1' }] } },
       }],
       EndpointSlice: [{
-        kind: 'EndpointSlice', addressType: 'IPv6', metadata: { namespace: 'default', name: 'web-1', uid: 's', resourceVersion: '3', ownerReferences: [{ kind: 'Service', uid: UID }] },
+        kind: 'EndpointSlice', addressType: 'IPv6', metadata: { namespace: 'default', name: 'web-1', uid: 's', resourceVersion: '3', labels: { 'kubernetes.io/service-name': 'web' }, ownerReferences: [{ kind: 'Service', uid: UID }] },
         endpoints: [{ addresses: ['FD00:244:0:0::7'], nodeName: 'node-b' }],
       }],
     },

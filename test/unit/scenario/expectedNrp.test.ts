@@ -25,7 +25,13 @@ const serviceObj = (name: string, uid: string, spec: Record<string, unknown> = {
 
 const sliceObj = (name: string, owner: string, addressType: string, endpoints: { ip: string; node: string; ready?: boolean }[]): Record<string, unknown> => ({
   apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType,
-  metadata: { ...meta(name), namespace: 'default', ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: 'x', uid: owner }] },
+  // Named `<service>-<suffix>` and labelled with the Service, as the EndpointSlice controller does.
+  metadata: {
+    ...meta(name),
+    namespace: 'default',
+    labels: { 'kubernetes.io/service-name': name.replace(/-[^-]+$/, '') },
+    ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: 'x', uid: owner }],
+  },
   endpoints: endpoints.map((e) => ({ addresses: [e.ip], nodeName: e.node, conditions: e.ready === undefined ? {} : { ready: e.ready } })),
 });
 

@@ -10,6 +10,7 @@ import { assembleState, decodeKeyPart, diffRows, encodeKeyPart, metaJsonOf, rowK
 import type { RowChange } from '../../../shared/state/stateRows.ts';
 import { locationPartsJson } from '../../../shared/state/locationRows.ts';
 import { CHUNK_CHARS, toChunks } from '../../../shared/state/tableEntities.ts';
+import { service, slice } from '../../support/builders.ts';
 import { richState, syncedState, withAddressServices, withBigLocation } from '../../integration/state/states.ts';
 
 /** Any UTF-16 string, lone surrogates included. */
@@ -203,5 +204,29 @@ describe('location rows', () => {
       ['parts out of address order', rows.map(([k, v]): [string, string] => [k === parts[1] ? (parts[2] ?? '') : k === parts[2] ? (parts[1] ?? '') : k, v])],
     ];
     for (const [what, broken] of cases) assert.throws(() => reassembled(big, broken), StateCorruptError, what);
+  });
+});
+
+describe('slice rows from before the service-name label', () => {
+  const svc = service('web', { namespace: 'team-a' });
+  const withService: ClusterState = { ...initialState('c'), kube: { ...initialState('c').kube, services: new Map([[svc.uid.toLowerCase(), { fact: svc, snapshot: null }]]) } };
+  /** A slice row as written before slices carried `serviceName`: the owner's UID as `serviceUid`. */
+  const legacyRow = (namespace: string): [string, string] => {
+    const fact: Record<string, unknown> = { ...slice('web-1', svc.uid, [{ ip: '10.244.0.5', node: 'node-a' }], { namespace }), serviceUid: svc.uid };
+    delete fact['serviceName'];
+    delete fact['ownerServiceUids'];
+    return [rowKeyOf('slice', `${namespace}/web-1`), JSON.stringify({ fact, snapshot: null })];
+  };
+
+  it('link to their owner when it is a Service of their own namespace', () => {
+    const loaded = reassembled(withService, [...rowsOf(withService), legacyRow('team-a')]);
+    const fact = loaded.kube.slices.get('team-a/web-1')?.fact;
+    assert.equal(fact?.serviceName, 'web');
+    assert.deepEqual(fact?.ownerServiceUids, [svc.uid]);
+  });
+
+  it('link nothing when their owner is in another namespace', () => {
+    const loaded = reassembled(withService, [...rowsOf(withService), legacyRow('tenant-b')]);
+    assert.equal(loaded.kube.slices.get('tenant-b/web-1')?.fact.serviceName, null);
   });
 });
