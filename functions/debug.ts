@@ -62,11 +62,18 @@ function locationsView(state: ClusterState): unknown {
   };
 }
 
-/** The Kubernetes actions the engine keeps asking for because no fact confirmed them yet. */
+/** The Kubernetes actions the engine keeps asking for because no fact confirmed them yet, and the
+ * confirmed status asks it still remembers (`confirmedAt`): undone, they are asked with backoff. */
 function actionsView(state: ClusterState): unknown {
   return [...state.asked]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([key, a]) => ({ key, attempts: a.attempts, askAgainAt: new Date(a.nextAt).toISOString(), value: a.value }));
+    .map(([key, a]) => ({
+      key,
+      attempts: a.attempts,
+      askAgainAt: new Date(a.nextAt).toISOString(),
+      value: a.value,
+      confirmedAt: a.confirmedAt === undefined ? null : new Date(a.confirmedAt).toISOString(),
+    }));
 }
 
 const viewsOf: Record<DebugView, (state: ClusterState) => unknown> = {
