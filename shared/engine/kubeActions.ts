@@ -7,7 +7,8 @@
 // A confirmed status ask is remembered for a while rather than forgotten: another controller that
 // keeps clearing the status would otherwise be answered at once every time, a fight at full speed.
 // Remembered, the next ask waits out the backoff and counts on from the attempts before it; the
-// memory goes once the status has held for `ASK_MEMORY_MS`, so the state does not grow.
+// memory goes once the status has held for `ASK_MEMORY_MS`, with the next decision after that, so
+// the state holds at most one such row per Service and only for a while.
 import type { Draft } from './draft.ts';
 import type { AskedAction, EngineCommand, KubeObjectKind } from './types.ts';
 
@@ -110,7 +111,8 @@ export function touchDueAsks(d: Draft): void {
 
 /**
  * After every pass: a due ask its pass did not repeat (a pod still draining, NRP not read yet) waits
- * for its next turn, and the engine is woken when the next ask is due or a memory runs out.
+ * for its next turn, and the engine is woken when the next ask is due. A memory running out is no
+ * reason to wake: it is dropped by the next decision, whatever wakes it.
  */
 export function wakeForAsks(d: Draft): void {
   for (const key of d.dueAsks) {
@@ -118,5 +120,5 @@ export function wakeForAsks(d: Draft): void {
     if (a !== undefined && !isConfirmed(a) && a.nextAt <= d.now) d.askedW().set(key, { ...a, nextAt: d.now + backoffMs(a.attempts) });
   }
   d.dueAsks.clear();
-  for (const a of d.asked.values()) d.wake(isConfirmed(a) ? forgottenAt(a) : a.nextAt);
+  for (const a of d.asked.values()) if (!isConfirmed(a)) d.wake(a.nextAt);
 }

@@ -65,7 +65,9 @@ describe('the ingress IP of a Service', () => {
     assert.ok(w.state.asked.get(`Status/${uidOf('web')}`)?.confirmedAt !== undefined, 'a confirmed action is only remembered');
     assert.ok(w.settle());
     assert.equal(count(w, 'PatchServiceStatus', 'web'), 4, 'and never asked for again');
-    assert.equal(w.state.asked.size, 0, 'and forgotten once its memory ran out');
+    assert.equal(w.wakeAt, null, 'a memory wakes nothing');
+    w.advance(ASK_MEMORY_MS);
+    assert.equal(w.state.asked.size, 0, 'it is forgotten by the first decision after it ran out');
   });
 
   it('backs off to at most the maximum between asks', () => {
@@ -88,9 +90,10 @@ describe('the ingress IP of a Service', () => {
     assert.deepEqual(webFact(w)?.ingressIPs, [LB_IP]);
   });
 
-  it('is written back at once to an adopted Service whose status lost it', () => {
+  it('is written back at once to an adopted Service whose status lost it, long after the last patch', () => {
     const w = withWeb();
     assert.ok(w.settle());
+    w.advance(ASK_MEMORY_MS);
     const fact = webFact(w);
     assert.ok(fact);
     w.apply({ kind: 'Service', fact: { ...fact, ingressIPs: [] } });
