@@ -12,7 +12,7 @@ import { ActionConsumer } from './actions/actionConsumer.ts';
 import { answerOfFinalizerAction } from './actions/finalizerAnswers.ts';
 import { KubeWriter } from './actions/kubeWriter.ts';
 import type { QueuedChange } from './changeQueue.ts';
-import { ChangeQueue } from './changeQueue.ts';
+import { ChangeQueue, DEFAULT_OUTBOX_BOUNDS } from './changeQueue.ts';
 import type { ProbeServer } from './httpServer.ts';
 import { startProbeServer } from './httpServer.ts';
 import { KubeApi } from './kubeApi.ts';
@@ -34,6 +34,8 @@ export interface ForwarderOptions {
   readonly serviceBus: ServiceBusClient;
   readonly log?: Logger | undefined;
   readonly queueCapacity?: number | undefined;
+  /** Bytes of message bodies the outbox holds before it drops changes (FORWARDER_QUEUE_BYTES). */
+  readonly queueBytes?: number | undefined;
   /** Probe/metrics port; null for none. */
   readonly httpPort?: number | null | undefined;
   readonly httpHost?: string | undefined;
@@ -78,10 +80,9 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
   const kinds = o.kinds ?? WATCHED_KINDS;
   const metrics = new ForwarderMetrics();
   const api = new KubeApi(o.kubeConfig);
-  const capacity = o.queueCapacity ?? 50_000;
-  const queue = new ChangeQueue(capacity, {
+  const queue = new ChangeQueue({ maxObjects: o.queueCapacity ?? DEFAULT_OUTBOX_BOUNDS.maxObjects, maxBytes: o.queueBytes ?? DEFAULT_OUTBOX_BOUNDS.maxBytes }, {
     onCoalesced: (kind) => metrics.changes.add(1, { kind, result: 'coalesced' }),
-    onDropped: (kind) => metrics.changes.add(1, { kind, result: 'dropped' }),
+    onDropped: (kind, reason) => metrics.changes.add(1, { kind, result: 'dropped', reason }),
   });
   const translators = new Map<KubeObjectKind, KindChanges>(kinds.map((k) => [k.objectKind, new KindChanges(o.cluster, k.objectKind)]));
   const snapshotSent = new Set<KubeObjectKind>();
@@ -162,9 +163,9 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
 
   // A kind that lost changes to a full outbox is listed again once the outbox has room for it.
   const relistTimer = setInterval(() => {
-    if (needsRelist.size === 0 || queue.size > capacity / 2) return;
+    if (needsRelist.size === 0 || !queue.halfEmpty) return;
     for (const kind of needsRelist) {
-      log.warn('relisting after dropped changes', { kind });
+      log.warn('relisting after dropped changes', { kind, outboxObjects: queue.objects, outboxBytes: queue.bytes });
       byKind.get(kind)?.relist();
     }
     needsRelist.clear();
@@ -194,6 +195,7 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
 
   metrics.observe({
     outboxSize: () => queue.size,
+    outboxBytes: () => queue.bytes,
     remembered: (kind) => translators.get(kind)?.remembered ?? 0,
     synced: (kind) => snapshotSent.has(kind),
   });

@@ -34,6 +34,7 @@ const forwarder = await startForwarder({
   serviceBus,
   log,
   queueCapacity: settings.FORWARDER_QUEUE_CAPACITY,
+  queueBytes: settings.FORWARDER_QUEUE_BYTES,
   httpPort: settings.FORWARDER_HTTP_PORT,
   instance: settings.POD_NAME,
   stallMs: settings.FORWARDER_STALL_MS,

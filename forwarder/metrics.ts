@@ -11,6 +11,7 @@ export type ChangeResult = 'queued' | 'coalesced' | 'dropped' | 'unchanged' | 'n
 
 export interface ForwarderGauges {
   outboxSize(): number;
+  outboxBytes(): number;
   remembered(kind: KubeObjectKind): number;
   synced(kind: KubeObjectKind): boolean;
 }
@@ -32,7 +33,7 @@ export class ForwarderMetrics {
     this.provider = new MeterProvider({ readers: [this.exporter] });
     const m = this.provider.getMeter('servicegateway-forwarder');
     this.meter = m;
-    this.changes = m.createCounter('forwarder_changes_total', { description: 'Kubernetes changes seen, by kind and what became of them (queued, coalesced into a queued one, dropped because the outbox was full, unchanged for the engine, not ours, rejected as unreadable, withheld: told to the engine as ObjectWithheld because it cannot be sent whole)' });
+    this.changes = m.createCounter('forwarder_changes_total', { description: 'Kubernetes changes seen, by kind and what became of them (queued, coalesced into a queued one, dropped because the outbox was full, with reason objects or bytes for the bound it hit, unchanged for the engine, not ours, rejected as unreadable, withheld: told to the engine as ObjectWithheld because it cannot be sent whole)' });
     this.messagesSent = m.createCounter('forwarder_messages_sent_total', { description: 'Messages accepted by Service Bus, by kind (snapshot markers included)' });
     this.sendDuration = m.createHistogram('forwarder_send_duration_seconds', { description: 'Time of one send round to Service Bus', unit: 's' });
     this.sendFailures = m.createCounter('forwarder_send_failures_total', { description: 'Send rounds that failed and will be retried' });
@@ -45,6 +46,7 @@ export class ForwarderMetrics {
   observe(gauges: ForwarderGauges): void {
     const kinds: readonly KubeObjectKind[] = ['Service', 'EndpointSlice', 'Node', 'Pod'];
     this.meter.createObservableGauge('forwarder_outbox_changes', { description: 'Changes waiting to be sent' }).addCallback((r) => r.observe(gauges.outboxSize()));
+    this.meter.createObservableGauge('forwarder_outbox_bytes', { description: 'Bytes of the message bodies waiting to be sent (bounded by FORWARDER_QUEUE_BYTES)', unit: 'By' }).addCallback((r) => r.observe(gauges.outboxBytes()));
     this.meter.createObservableGauge('forwarder_remembered_objects', { description: 'Objects whose last sent state is remembered, by kind' }).addCallback((r) => {
       for (const kind of kinds) r.observe(gauges.remembered(kind), { kind });
     });

@@ -13,6 +13,7 @@ import { endpointSliceFact, nodeFact, podFact, serviceFact } from '../shared/kub
 import { stableHash } from '../shared/messages/messageIds.ts';
 import { toEngineEventMessage } from '../shared/messages/toEngineEventMessage.ts';
 import type { QueuedChange } from './changeQueue.ts';
+import { bodyBytes } from './changeQueue.ts';
 import { jsonObject } from './kubeApi.ts';
 
 export interface ChangeContext {
@@ -140,7 +141,8 @@ export class KindChanges {
   }
 
   private change(id: ObjectIdentity, event: EngineEvent, ctx: ChangeContext): QueuedChange {
-    return { key: this.key(id), objectKind: this.objectKind, marker: false, resourceVersion: id.resourceVersion, message: toEngineEventMessage(this.cluster, event, ctx) };
+    const message = toEngineEventMessage(this.cluster, event, ctx);
+    return { key: this.key(id), objectKind: this.objectKind, marker: false, resourceVersion: id.resourceVersion, message, bytes: bodyBytes(message) };
   }
 
   private deleted(id: ObjectIdentity, ctx: ChangeContext): QueuedChange {
@@ -254,7 +256,8 @@ export class KindChanges {
     }
     this.lastSent = lastSent;
     const event: EngineEvent = { kind: 'KubernetesSynced', objectKind: this.objectKind, snapshot: resourceVersion };
-    const marker: QueuedChange = { key: `synced/${this.objectKind}`, objectKind: this.objectKind, marker: true, message: toEngineEventMessage(this.cluster, event, ctx) };
+    const message = toEngineEventMessage(this.cluster, event, ctx);
+    const marker: QueuedChange = { key: `synced/${this.objectKind}`, objectKind: this.objectKind, marker: true, message, bytes: bodyBytes(message) };
     return { changes, marker, rejected, withheld };
   }
 

@@ -3,6 +3,9 @@
 // a connection string is for local development against the test broker only.
 import { z } from 'zod';
 import { clusterSchema } from '../shared/messages/fieldSchemas.ts';
+import { DEFAULT_OUTBOX_BOUNDS } from './changeQueue.ts';
+
+const MIN_QUEUE_BYTES = 1024 * 1024;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -13,7 +16,10 @@ const settingsSchema = z
     SERVICEBUS_CONNECTION_STRING: z.string().min(1).optional(),
     FORWARDER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     /** Objects waiting to be sent; beyond it a change is dropped and its kind relisted later. */
-    FORWARDER_QUEUE_CAPACITY: positiveInt(50_000),
+    FORWARDER_QUEUE_CAPACITY: positiveInt(DEFAULT_OUTBOX_BOUNDS.maxObjects),
+    /** Bytes of message bodies waiting to be sent; the same overflow as the capacity. At least 1 MiB, so
+     * that a change of the largest size a message may have (256 KiB) always fits an empty outbox. */
+    FORWARDER_QUEUE_BYTES: z.coerce.number().int().min(MIN_QUEUE_BYTES).default(DEFAULT_OUTBOX_BOUNDS.maxBytes),
     /** Time SIGTERM leaves for sending what is queued (keep it below terminationGracePeriodSeconds). */
     FORWARDER_SHUTDOWN_GRACE_MS: positiveInt(20_000),
     /** A kind that has not listed or watched successfully for this long fails /healthz. */

@@ -85,7 +85,7 @@ function mirrorList(state: ClusterState): Keyed<unknown>[] {
 
 /** The Kubernetes actions the engine keeps asking for because no fact confirmed them yet. */
 function actionsList(state: ClusterState): Keyed<unknown>[] {
-  return byKey([...state.asked].map(([key, a]) => ({ key, item: { key, attempts: a.attempts, askAgainAt: iso(a.nextAt), value: a.value } })));
+  return byKey([...state.asked].map(([key, a]) => ({ key, item: { key, attempts: a.attempts, askAgainAt: iso(a.nextAt), value: a.value, confirmedAt: a.confirmedAt === undefined ? null : iso(a.confirmedAt) } })));
 }
 
 function syncSummary(state: ClusterState): SyncSummary {

@@ -45,13 +45,14 @@ export function reconcilePodFinalizers(d: Draft): void {
       forgetAsked(d, `Pod/${key}`);
       continue;
     }
-    if (askedRecently(d, `Pod/${key}`)) continue;
+    // The ask is about this incarnation: a pod re-created under the name starts its own backoff.
+    if (askedRecently(d, `Pod/${key}`, pod.uid)) continue;
     // An unread mirror cannot say whether the pod's addresses drained; the read re-checks every pod.
     if (d.sync.nrpRead.state === 'unread') continue;
     live ??= livePodsByIdentity(d);
     inFlight ??= inFlightReferences(d);
     if (!releasable(d, cached, live, inFlight)) continue;
-    ask(d, `Pod/${key}`, { kind: 'RemoveFinalizer', target, finalizer: POD_FINALIZER });
+    ask(d, `Pod/${key}`, { kind: 'RemoveFinalizer', target, finalizer: POD_FINALIZER }, pod.uid);
   }
 }
 

@@ -2,7 +2,7 @@
 // it (reference recoverServiceExternalIPs: an adopted Service whose status lost the IP gets it back).
 import { familyOfPublicIp, isOurs } from './admission.ts';
 import type { Draft } from './draft.ts';
-import { ask, forgetAsked } from './kubeActions.ts';
+import { ask, confirmAsked, forgetAsked } from './kubeActions.ts';
 
 /** The IP the Service should show, or null when it should not be patched now. */
 function wantedIngress(d: Draft, name: string): string | null {
@@ -19,8 +19,12 @@ export function reconcileServiceStatus(d: Draft, name: string): void {
   const ip = wantedIngress(d, name);
   const fact = d.kubeServices.get(name)?.fact;
   const family = ip === null ? null : familyOfPublicIp(ip);
-  if (ip === null || family === null || !fact || fact.ingressIPs.includes(ip)) {
+  if (ip === null || family === null || !fact) {
     forgetAsked(d, key);
+    return;
+  }
+  if (fact.ingressIPs.includes(ip)) {
+    confirmAsked(d, key);
     return;
   }
   const target = { kind: 'Service' as const, namespace: fact.namespace, name: fact.name, uid: fact.uid };

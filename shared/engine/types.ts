@@ -352,7 +352,8 @@ export interface ClusterState {
   readonly nrp: NrpMirror;
   readonly sync: LocationsSyncState;
   /** Kubernetes actions asked for and not yet confirmed by a fact (`Service/<uid>` and
-   * `Pod/<ns>/<name>`: finalizer removals; `Status/<uid>`: the ingress IP), asked again when due. */
+   * `Pod/<ns>/<name>`: finalizer removals; `Status/<uid>`: the ingress IP), asked again when due;
+   * a confirmed status ask is remembered a while, so that a fight over it keeps its backoff. */
   readonly asked: ReadonlyMap<string, AskedAction>;
   readonly azure: AzureState;
 }
@@ -361,8 +362,11 @@ export interface ClusterState {
 export interface AskedAction {
   readonly attempts: number;
   readonly nextAt: number;
-  /** What was asked for, where it can change (the ingress IP), so a new value is asked at once. */
+  /** What was asked for, where it can change (the ingress IP; the pod's UID, so a pod re-created
+   * under the name is its own ask), so a new value is asked at once. */
   readonly value: string | null;
+  /** When a fact confirmed it: from then on only remembered, until `ASK_MEMORY_MS` passes. */
+  readonly confirmedAt?: number | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -259,7 +259,7 @@ export const decodeRequest = (json: string, what: string): LocationsRequest => d
 /** An asked action; `true` is the row of a finalizer release written before actions were asked
  * again, read as due now so that it is checked at once. */
 const askedAction = z.union([
-  z.object({ attempts: z.number(), nextAt: z.number(), value: nullable(z.string()) }),
+  z.object({ attempts: z.number(), nextAt: z.number(), value: nullable(z.string()), confirmedAt: z.number().optional() }),
   z.literal(true).transform((): AskedAction => ({ attempts: 1, nextAt: 0, value: null })),
 ]);
 export const decodeAsked = (json: string, what: string): AskedAction => decodeWith(askedAction, json, what);

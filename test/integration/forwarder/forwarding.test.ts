@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CLUSTER, egressPod, events, httpGet, lbService, node, plainPod, slice, startRig, summary, uidOf, waitFor } from './harness.ts';
 import type { Rig } from './harness.ts';
+import type { ForwarderOptions } from '../../../forwarder/forwarder.ts';
 import { POD_FINALIZER } from '../../../shared/engine/types.ts';
 
 describe('the forwarder, cluster to engine', () => {
@@ -191,21 +192,39 @@ describe('the forwarder, cluster to engine', () => {
     assert.match(metrics, /forwarder_changes_total\{kind="Pod",result="coalesced"\} 990/);
   });
 
-  it('drops changes beyond its capacity, counts them, and repairs the loss with a relist', async () => {
-    const f = await rig.start({ queueCapacity: 5 });
+  /**
+   * Eight new pods while Service Bus is away, into an outbox that `bound` keeps below eight: the
+   * changes past it are dropped and counted with the bound's `reason`, and all eight arrive once
+   * the relist that follows the drain has run.
+   */
+  async function overflowAndRepair(bound: Partial<ForwarderOptions>, reason: 'objects' | 'bytes', prefix: string, subnet: number): Promise<string> {
+    const f = await rig.start(bound);
     await f.whenReady();
     await rig.take();
     await rig.goOffline();
-    for (let p = 0; p < 8; p++) rig.kube.apply(egressPod(`cap-${p}`, `10.246.0.${p + 1}`));
-    await waitFor(() => f.outboxSize() === 5 || undefined, 'a full outbox');
+    for (let p = 0; p < 8; p++) rig.kube.apply(egressPod(`${prefix}-${p}`, `10.${subnet}.0.${p + 1}`));
+    const dropped = new RegExp(`forwarder_changes_total\\{kind="Pod",result="dropped",reason="${reason}"\\} [1-9]`);
+    await waitFor(async () => dropped.test((await httpGet(f.httpPort!, '/metrics')).text) || undefined, `changes dropped at the ${reason} bound`);
+    assert.ok(f.outboxSize() < 8, `${f.outboxSize()} queued`);
     await rig.broker.comeOnline();
     const got = events(await rig.take(9, 20_000));
     const names = new Set(got.filter((e) => e.kind === 'PodUpserted').map(summary));
-    for (let p = 0; p < 8; p++) assert.ok(names.has(`Pod/apps/cap-${p}`), `cap-${p} must arrive`);
+    for (let p = 0; p < 8; p++) assert.ok(names.has(`Pod/apps/${prefix}-${p}`), `${prefix}-${p} must arrive`);
     assert.ok(got.some((e) => e.kind === 'KubernetesSynced' && e.objectKind === 'Pod'));
     const metrics = (await httpGet(f.httpPort!, '/metrics')).text;
-    assert.match(metrics, /forwarder_changes_total\{kind="Pod",result="dropped"\} [1-9]/);
     assert.match(metrics, /forwarder_relists_total\{kind="Pod",reason="requested"\} 1/);
+    return metrics;
+  }
+
+  it('drops changes beyond its capacity, counts them, and repairs the loss with a relist', async () => {
+    await overflowAndRepair({ queueCapacity: 5 }, 'objects', 'cap', 246);
+  });
+
+  it('drops changes beyond its byte bound, counts them apart from the object bound, and repairs the loss with a relist', async () => {
+    // About 400 bytes a pod message: four fit, the object bound is far away.
+    const metrics = await overflowAndRepair({ queueBytes: 1_600 }, 'bytes', 'bytes', 247);
+    assert.doesNotMatch(metrics, /result="dropped",reason="objects"/);
+    assert.match(metrics, /forwarder_outbox_bytes \d+/);
   });
 
   it('keeps retrying through an API server outage and fails liveness only after the stall limit', async () => {

@@ -3,7 +3,7 @@
 // k8s-actions message costs a delay, never a Service stuck Terminating or never showing its IP.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ASK_AGAIN_MAX_MS, ASK_AGAIN_MIN_MS } from '../../../shared/engine/kubeActions.ts';
+import { ASK_AGAIN_MAX_MS, ASK_AGAIN_MIN_MS, ASK_MEMORY_MS } from '../../../shared/engine/kubeActions.ts';
 import type { EngineCommand, PodFact, ServiceFact } from '../../../shared/engine/types.ts';
 import { POD_FINALIZER, SERVICE_FINALIZER } from '../../../shared/engine/types.ts';
 import { decodeAsked } from '../../../shared/state/stateCodec.ts';
@@ -62,9 +62,12 @@ describe('the ingress IP of a Service', () => {
     w.losingKubeActions = false;
     w.advance(4 * ASK_AGAIN_MIN_MS);
     assert.deepEqual(webFact(w)?.ingressIPs, [LB_IP]);
-    assert.equal(w.state.asked.size, 0, 'a confirmed action is forgotten');
+    assert.ok(w.state.asked.get(`Status/${uidOf('web')}`)?.confirmedAt !== undefined, 'a confirmed action is only remembered');
     assert.ok(w.settle());
     assert.equal(count(w, 'PatchServiceStatus', 'web'), 4, 'and never asked for again');
+    assert.equal(w.wakeAt, null, 'a memory wakes nothing');
+    w.advance(ASK_MEMORY_MS);
+    assert.equal(w.state.asked.size, 0, 'it is forgotten by the first decision after it ran out');
   });
 
   it('backs off to at most the maximum between asks', () => {
@@ -87,14 +90,41 @@ describe('the ingress IP of a Service', () => {
     assert.deepEqual(webFact(w)?.ingressIPs, [LB_IP]);
   });
 
-  it('is written back at once to an adopted Service whose status lost it', () => {
+  it('is written back at once to an adopted Service whose status lost it, long after the last patch', () => {
     const w = withWeb();
     assert.ok(w.settle());
+    w.advance(ASK_MEMORY_MS);
     const fact = webFact(w);
     assert.ok(fact);
     w.apply({ kind: 'Service', fact: { ...fact, ingressIPs: [] } });
     assert.equal(count(w, 'PatchServiceStatus', 'web'), 2);
     assert.deepEqual(webFact(w)?.ingressIPs, [LB_IP]);
+  });
+
+  it('is asked again with growing backoff when another controller keeps clearing it', () => {
+    const w = withWeb();
+    completeAll(w);
+    assert.deepEqual(webFact(w)?.ingressIPs, [LB_IP]);
+    const askedAt = [w.now];
+    for (let fight = 0; fight < 5; fight++) {
+      const fact = webFact(w);
+      assert.ok(fact);
+      const before = count(w, 'PatchServiceStatus', 'web');
+      w.apply({ kind: 'Service', fact: { ...fact, ingressIPs: [] } });
+      for (let s = 0; s < 1_000 && count(w, 'PatchServiceStatus', 'web') === before; s++) w.advance(1_000);
+      assert.deepEqual(webFact(w)?.ingressIPs, [LB_IP], 'the engine wins each round');
+      askedAt.push(w.now);
+    }
+    const gaps = askedAt.slice(1).map((t, i) => t - (askedAt[i] ?? 0));
+    assert.deepEqual(gaps, [1, 2, 4, 8, 16].map((k) => k * ASK_AGAIN_MIN_MS), `asked at ${askedAt.join(', ')}`);
+    // The fight stops: once the memory ran out, a clear by hand is written back at once.
+    w.advance(ASK_MEMORY_MS + 16 * ASK_AGAIN_MIN_MS);
+    const fact = webFact(w);
+    assert.ok(fact);
+    const before = count(w, 'PatchServiceStatus', 'web');
+    w.apply({ kind: 'Service', fact: { ...fact, ingressIPs: [] } });
+    assert.equal(count(w, 'PatchServiceStatus', 'web'), before + 1);
+    assert.equal(w.state.asked.get(`Status/${uidOf('web')}`)?.attempts, 1, 'counting from the first attempt again');
   });
 
   it('is not asked for a Service that is being deleted', () => {
@@ -131,21 +161,27 @@ describe('the Service finalizer', () => {
   });
 });
 
+/** The egress pod p1 deleted, drained and its finalizer asked off once, that ask lost (and the next ones). */
+function egressPodReleasedOnce(): World {
+  const w = new World();
+  w.apply({ kind: 'Node', fact: node('node-a', [NODE_IP]) });
+  w.apply({ kind: 'Pod', fact: pod('p1', 'egress-a', { podIPs: ['10.244.0.10'] }) });
+  assert.ok(w.settle());
+  const p1 = podFact(w, 'p1');
+  assert.ok(p1);
+  assert.ok(p1.finalizers.includes(POD_FINALIZER));
+  w.losingKubeActions = true;
+  w.apply({ kind: 'Pod', fact: { ...p1, deleting: true } });
+  for (let i = 0; i < 20 && count(w, 'RemoveFinalizer', 'p1') === 0; i++) {
+    completeAll(w);
+    if (w.wakeAt !== null) w.advance(Math.max(0, w.wakeAt - w.now));
+  }
+  return w;
+}
+
 describe('a pod finalizer', () => {
   it('is asked off again, after its drain, until the pod is gone', () => {
-    const w = new World();
-    w.apply({ kind: 'Node', fact: node('node-a', [NODE_IP]) });
-    w.apply({ kind: 'Pod', fact: pod('p1', 'egress-a', { podIPs: ['10.244.0.10'] }) });
-    assert.ok(w.settle());
-    const p1 = podFact(w, 'p1');
-    assert.ok(p1);
-    assert.ok(p1.finalizers.includes(POD_FINALIZER));
-    w.losingKubeActions = true;
-    w.apply({ kind: 'Pod', fact: { ...p1, deleting: true } });
-    for (let i = 0; i < 20 && count(w, 'RemoveFinalizer', 'p1') === 0; i++) {
-      completeAll(w);
-      if (w.wakeAt !== null) w.advance(Math.max(0, w.wakeAt - w.now));
-    }
+    const w = egressPodReleasedOnce();
     assert.equal(count(w, 'RemoveFinalizer', 'p1'), 1, 'released once drained');
     assert.deepEqual(w.nrp.referencing('egress-a'), [], 'only after NRP stopped routing it');
     w.advance(ASK_AGAIN_MIN_MS);
@@ -154,6 +190,26 @@ describe('a pod finalizer', () => {
     w.relist('after-restart');
     assert.equal(podFact(w, 'p1'), undefined, 'the pod is gone');
     assert.ok(w.settle());
+  });
+});
+
+describe('a pod re-created under the same name', () => {
+  it('gets its finalizer asked off at once, not after the backoff of the pod before it', () => {
+    const w = egressPodReleasedOnce();
+    assert.equal(count(w, 'RemoveFinalizer', 'p1'), 1);
+    // Lost engine-events (no relist repairs them): the old pod force-removed, and a pod restored
+    // from a backup under its name (our finalizer in its manifest). Its deletion is heard.
+    w.losingKubeActions = false;
+    w.losingKubeEvents = true;
+    w.cluster.delete('Pod/default/p1');
+    const restored = pod('p1', 'egress-a', { uid: 'uid-p1-restored', podIPs: ['10.244.0.11'], finalizers: [POD_FINALIZER] });
+    w.apply({ kind: 'Pod', fact: restored });
+    w.losingKubeEvents = false;
+    w.apply({ kind: 'Pod', fact: { ...restored, deleting: true } });
+    completeAll(w);
+    const released = w.commands.filter((c) => c.kind === 'RemoveFinalizer' && c.target.uid === 'uid-p1-restored');
+    assert.equal(released.length, 1, 'the restored pod, never routed, is released at once');
+    assert.equal(podFact(w, 'p1'), undefined);
   });
 });
 

@@ -7,6 +7,7 @@ describe('forwarder settings', () => {
     const s = readForwarderSettings({ CLUSTER_NAME: 'prod-1', SERVICEBUS_FULLY_QUALIFIED_NAMESPACE: 'sb.servicebus.windows.net' });
     assert.equal(s.FORWARDER_HTTP_PORT, 8080);
     assert.equal(s.FORWARDER_QUEUE_CAPACITY, 50_000);
+    assert.equal(s.FORWARDER_QUEUE_BYTES, 64 * 1024 * 1024);
     assert.equal(s.FORWARDER_SHUTDOWN_GRACE_MS, 20_000);
     assert.equal(s.LOG_LEVEL, 'info');
   });
@@ -16,6 +17,12 @@ describe('forwarder settings', () => {
       () => readForwarderSettings({ CLUSTER_NAME: 'c', SERVICEBUS_FULLY_QUALIFIED_NAMESPACE: 'x', SERVICEBUS_CONNECTION_STRING: 'y' }),
       /SERVICEBUS_FULLY_QUALIFIED_NAMESPACE: set exactly one/,
     );
+  });
+
+  it('refuse an outbox byte bound below 1 MiB, which a single large message could fill', () => {
+    const env = { CLUSTER_NAME: 'c', SERVICEBUS_CONNECTION_STRING: 'y' };
+    assert.throws(() => readForwarderSettings({ ...env, FORWARDER_QUEUE_BYTES: '262144' }), /FORWARDER_QUEUE_BYTES:/);
+    assert.equal(readForwarderSettings({ ...env, FORWARDER_QUEUE_BYTES: '1048576' }).FORWARDER_QUEUE_BYTES, 1_048_576);
   });
 
   it('refuse a missing cluster name and a bad number, one line each', () => {
