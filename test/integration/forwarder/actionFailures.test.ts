@@ -8,7 +8,7 @@ import type { ServiceBusSender } from '@azure/service-bus';
 import type { ActionConsumer, ActionConsumerOptions } from '../../../forwarder/actions/actionConsumer.ts';
 import type { ActionOutcome } from '../../../forwarder/actions/kubeWriter.ts';
 import { SERVICE_FINALIZER } from '../../../shared/engine/types.ts';
-import type { ObjectRef } from '../../../shared/engine/types.ts';
+import type { ServiceTarget } from '../../../shared/engine/types.ts';
 import type { KubernetesAction } from '../../../shared/messages/kubernetesActionSchema.ts';
 import { kubernetesActionMessageId } from '../../../shared/messages/messageIds.ts';
 import { finalizerFailureRecorder } from '../../../shared/telemetry/finalizerMetrics.ts';
@@ -49,7 +49,7 @@ function consumerOn(rig: Rig, probe: MetricProbe, options: Partial<ActionConsume
 function actionsOn(rig: Rig): {
   sender: ServiceBusSender;
   send: (...actions: KubernetesAction[]) => Promise<void>;
-  service: (name: string) => ObjectRef;
+  service: (name: string) => ServiceTarget;
 } {
   const sender = rig.client.createSender('k8s-actions');
   return {
@@ -64,15 +64,15 @@ function actionsOn(rig: Rig): {
   };
 }
 
-const add = (target: ObjectRef): KubernetesAction => ({ kind: 'AddFinalizer', target, finalizer: SERVICE_FINALIZER });
-const remove = (target: ObjectRef): KubernetesAction => ({ kind: 'RemoveFinalizer', target, finalizer: SERVICE_FINALIZER });
-const status = (target: ObjectRef, ip: string): KubernetesAction => ({ kind: 'PatchServiceStatus', target, ingressIp: ip, family: 'IPv4' });
+const add = (target: ServiceTarget): KubernetesAction => ({ kind: 'AddFinalizer', target, finalizer: SERVICE_FINALIZER });
+const remove = (target: ServiceTarget): KubernetesAction => ({ kind: 'RemoveFinalizer', target, finalizer: SERVICE_FINALIZER });
+const status = (target: ServiceTarget, ip: string): KubernetesAction => ({ kind: 'PatchServiceStatus', target, ingressIp: ip, family: 'IPv4' });
 
 describe('the action consumer, when actions fail', () => {
   let rig: Rig;
   let sender: ServiceBusSender;
   let send: (...actions: KubernetesAction[]) => Promise<void>;
-  let service: (name: string) => ObjectRef;
+  let service: (name: string) => ServiceTarget;
   let consumer: ActionConsumer;
   let outcomes: Outcome[];
   let results: Result[];

@@ -10,7 +10,7 @@ import type { Rig } from './harness.ts';
 type Obj = Record<string, unknown>;
 const meta = (o: Obj | undefined): Obj => (o?.['metadata'] ?? {}) as Obj;
 const ingressOf = (o: Obj | undefined): unknown => ((o?.['status'] as Obj | undefined)?.['loadBalancer'] as Obj | undefined)?.['ingress'];
-const ref = (o: Obj, kind: 'Service' | 'Pod') => ({ kind, namespace: meta(o)['namespace'] as string, name: meta(o)['name'] as string, uid: uidOf(o) });
+const ref = <K extends 'Service' | 'Pod'>(o: Obj, kind: K) => ({ kind, namespace: meta(o)['namespace'] as string, name: meta(o)['name'] as string, uid: uidOf(o) });
 
 describe('the forwarder, engine to cluster', () => {
   let rig: Rig;
