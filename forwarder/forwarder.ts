@@ -187,6 +187,7 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
       metrics.actions.add(1, { action, result });
       recordFinalizerFailure(action, result);
     },
+    onRefused: (action, reason) => metrics.actionsRefused.add(1, { action, reason }),
     onResult: (action, outcome) => {
       const t = answerOfFinalizerAction(action, outcome, translators.get('Pod'), byKind.get('Pod')?.newestResourceVersion ?? null, ctx());
       if (t) enqueue('Pod', t);

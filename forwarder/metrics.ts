@@ -27,6 +27,7 @@ export class ForwarderMetrics {
   readonly relists: Counter;
   readonly watchRestarts: Counter;
   readonly actions: Counter;
+  readonly actionsRefused: Counter;
 
   constructor() {
     this.exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
@@ -39,7 +40,8 @@ export class ForwarderMetrics {
     this.sendFailures = m.createCounter('forwarder_send_failures_total', { description: 'Send rounds that failed and will be retried' });
     this.relists = m.createCounter('forwarder_relists_total', { description: 'Full lists, by kind and reason (start, expired, requested, error)' });
     this.watchRestarts = m.createCounter('forwarder_watch_restarts_total', { description: 'Watches re-opened, by kind and reason (ended, error)' });
-    this.actions = m.createCounter('forwarder_actions_total', { description: 'Engine actions applied to the cluster, by action and result (applied, unchanged, gone; refused, forbidden, conflict: final answers, completed; retry: one failed attempt; abandoned: given back for a later delivery; deadLettered)' });
+    this.actionsRefused = m.createCounter('forwarder_actions_refused_total', { description: 'Engine actions the forwarder refused and completed without writing, by action and reason (NotLoadBalancer, ForeignLoadBalancerClass, NoServiceFinalizer, NotEgressPod): the object is not owned by the engine' });
+    this.actions = m.createCounter('forwarder_actions_total', { description: 'Engine actions applied to the cluster, by action and result (applied, unchanged, gone; notOurs: refused by the forwarder, the object is not owned by the engine; refused, forbidden, conflict: final answers, completed; retry: one failed attempt; abandoned: given back for a later delivery; deadLettered)' });
   }
 
   /** Gauges read at scrape time. */

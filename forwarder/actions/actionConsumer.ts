@@ -7,6 +7,8 @@
 // warning and a metric; dead-lettering them after ten deliveries would only hide them. Transient
 // failures are retried under the message lock within a budget; past it the message and its
 // object's later ones are abandoned and come back in order. Unusable messages are dead-lettered.
+// An action on an object the engine does not own is refused by the writer, logged, counted and
+// completed: delivering it again would find the same object.
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusSessionReceiver } from '@azure/service-bus';
 import type { KubernetesAction } from '../../shared/messages/kubernetesActionSchema.ts';
 import { parseKubernetesActionMessage } from '../../shared/messages/parseMessage.ts';
@@ -16,6 +18,7 @@ import { errorText } from '../log.ts';
 import { pause } from '../pause.ts';
 import { chainsByKey, objectKey } from './actionChains.ts';
 import type { ActionOutcome, KubeWriter } from './kubeWriter.ts';
+import type { RefusalReason } from './ownership.ts';
 import { retryWithin } from './retryWithin.ts';
 
 export const ACTIONS_QUEUE = 'k8s-actions';
@@ -43,6 +46,8 @@ export interface ActionConsumerOptions {
   readonly backoffMaxMs?: number | undefined;
   /** Every outcome and every failed attempt (`retry`), by action kind: the metrics. */
   readonly onOutcome?: ((action: string, outcome: ActionReport) => void) | undefined;
+  /** Each action refused because its object is not the engine's, by action kind and reason: `forwarder_actions_refused_total`. */
+  readonly onRefused?: ((action: string, reason: RefusalReason) => void) | undefined;
   /**
    * Each action the writer settled, with its outcome, before its message is completed: what
    * Kubernetes now holds (the object after `applied` and `unchanged`), for the engine. An error it
@@ -156,6 +161,7 @@ export class ActionConsumer {
         return true;
       }
       this.o.onOutcome?.(item.action.kind, outcome.result);
+      if (outcome.result === 'notOurs') this.o.onRefused?.(item.action.kind, outcome.reason);
       this.tell(item.action, outcome);
       this.logOutcome(item.action, outcome);
       await receiver.completeMessage(item.m);
@@ -203,6 +209,8 @@ export class ActionConsumer {
     const fields = { ...this.fieldsOf(action), result: outcome.result };
     if (outcome.result === 'refused' || outcome.result === 'forbidden' || outcome.result === 'conflict') {
       this.o.log.warn('Kubernetes refused an action for good; not retrying', { ...fields, status: outcome.status, reason: outcome.reason, detail: outcome.detail });
+    } else if (outcome.result === 'notOurs') {
+      this.o.log.warn('refused an action on an object the engine does not own; not applying it', { ...fields, reason: outcome.reason });
     } else {
       this.o.log.info('applied action', fields);
     }

@@ -3,6 +3,7 @@
 // and on a conflict read again and retry. A write that has become pointless (the object is gone,
 // was replaced, or already says it) is an outcome, not an error, and so is an answer that retrying
 // the same request cannot change (a 4xx other than 401, 408 and 429); only transient failures throw.
+// An action on an object the engine does not own is refused before any write (`ownership.ts`).
 import type { ObjectRef } from '../../shared/engine/types.ts';
 import type { KubernetesAction } from '../../shared/messages/kubernetesActionSchema.ts';
 import { stableHash } from '../../shared/messages/messageIds.ts';
@@ -10,6 +11,8 @@ import type { Json, KubeApi } from '../kubeApi.ts';
 import { KubeApiError, jsonObject } from '../kubeApi.ts';
 import type { IngressEntry } from './ingressMerge.ts';
 import { mergeIngress } from './ingressMerge.ts';
+import type { RefusalReason } from './ownership.ts';
+import { refusalOf } from './ownership.ts';
 
 /**
  * Final answers from the API server: `refused` (400, 422 and other 4xx: the request is wrong),
@@ -26,6 +29,8 @@ export type ActionOutcome =
   | { readonly result: 'applied' | 'unchanged'; readonly object?: Json | undefined }
   /** The target no longer exists or is another object under the same name. */
   | { readonly result: 'gone' }
+  /** The target is not the engine's to change (read just now): nothing was written. */
+  | { readonly result: 'notOurs'; readonly reason: RefusalReason }
   | { readonly result: FinalFailure; readonly status: number; readonly reason: string; readonly detail: string };
 
 export interface KubeWriterOptions {
@@ -80,11 +85,10 @@ export class KubeWriter {
     try {
       switch (action.kind) {
         case 'PatchServiceStatus':
-          return await this.withRetries(() => this.patchStatus(action.target, action.ingressIp, action.family));
+          return await this.withRetries(() => this.patchStatus(action));
         case 'AddFinalizer':
-          return await this.withRetries(() => this.setFinalizer(action.target, action.finalizer, true));
         case 'RemoveFinalizer':
-          return await this.withRetries(() => this.setFinalizer(action.target, action.finalizer, false));
+          return await this.withRetries(() => this.setFinalizer(action));
         case 'RecordKubernetesEvent':
           return await this.withRetries(() => this.recordEvent(action));
       }
@@ -132,26 +136,39 @@ export class KubeWriter {
     }
   }
 
-  private async patchStatus(target: ObjectRef, ip: string, family: 'IPv4' | 'IPv6'): Promise<ActionOutcome> {
-    const svc = await this.current(target);
-    if (svc === null) return { result: 'gone' };
-    const lb = rec(rec(svc['status'])['loadBalancer']);
-    const ingress = Array.isArray(lb['ingress']) ? (lb['ingress'] as IngressEntry[]) : [];
-    const merged = mergeIngress(ingress, ip, family);
-    if (!merged.changed) return { result: 'unchanged', object: svc };
-    return this.guardedPatch(`${objectPath(target)}/status`, svc, { status: { loadBalancer: { ingress: merged.ingress } } });
+  /** The target as it is now when the action may change it; otherwise the outcome that ends the action. */
+  private async owned(action: KubernetesAction & { readonly target: ObjectRef }): Promise<{ readonly obj: Json } | { readonly ended: ActionOutcome }> {
+    const obj = await this.current(action.target);
+    if (obj === null) return { ended: { result: 'gone' } };
+    const reason = refusalOf(action, obj);
+    return reason === null ? { obj } : { ended: { result: 'notOurs', reason } };
   }
 
-  private async setFinalizer(target: ObjectRef, finalizer: string, present: boolean): Promise<ActionOutcome> {
-    const obj = await this.current(target);
-    if (obj === null) return { result: 'gone' };
+  private async patchStatus(action: Extract<KubernetesAction, { kind: 'PatchServiceStatus' }>): Promise<ActionOutcome> {
+    const read = await this.owned(action);
+    if ('ended' in read) return read.ended;
+    const svc = read.obj;
+    const lb = rec(rec(svc['status'])['loadBalancer']);
+    const ingress = Array.isArray(lb['ingress']) ? (lb['ingress'] as IngressEntry[]) : [];
+    const merged = mergeIngress(ingress, action.ingressIp, action.family);
+    if (!merged.changed) return { result: 'unchanged', object: svc };
+    // Through the status subresource, which changes nothing but status (the admission policy allows only the ingress).
+    return this.guardedPatch(`${objectPath(action.target)}/status`, svc, { status: { loadBalancer: { ingress: merged.ingress } } });
+  }
+
+  private async setFinalizer(action: Extract<KubernetesAction, { kind: 'AddFinalizer' | 'RemoveFinalizer' }>): Promise<ActionOutcome> {
+    const read = await this.owned(action);
+    if ('ended' in read) return read.ended;
+    const obj = read.obj;
+    const { finalizer } = action;
+    const present = action.kind === 'AddFinalizer';
     const meta = rec(obj['metadata']);
     const finalizers = strings(meta['finalizers']);
     if (finalizers.includes(finalizer) === present) return { result: 'unchanged', object: obj };
     // Kubernetes refuses new finalizers on an object being deleted; the engine cleans up anyway.
     if (present && typeof meta['deletionTimestamp'] === 'string') return { result: 'unchanged', object: obj };
     const next = present ? [...finalizers, finalizer] : finalizers.filter((f) => f !== finalizer);
-    return this.guardedPatch(objectPath(target), obj, { metadata: { finalizers: next } });
+    return this.guardedPatch(objectPath(action.target), obj, { metadata: { finalizers: next } });
   }
 
   private async recordEvent(action: Extract<KubernetesAction, { kind: 'RecordKubernetesEvent' }>): Promise<ActionOutcome> {

@@ -488,6 +488,21 @@ export interface ObjectRef {
   readonly uid: string;
 }
 
+/** The object of a Service action: status and the Service finalizer are only ever a Service's. */
+export interface ServiceTarget extends ObjectRef {
+  readonly kind: 'Service';
+}
+
+/** The object of a pod finalizer action. */
+export interface PodTarget extends ObjectRef {
+  readonly kind: 'Pod';
+}
+
+/** Each finalizer on its own kind only: the Service one on Services, the pod one on Pods. */
+export type FinalizerChange<K extends 'AddFinalizer' | 'RemoveFinalizer'> =
+  | { readonly kind: K; readonly target: ServiceTarget; readonly finalizer: typeof SERVICE_FINALIZER }
+  | { readonly kind: K; readonly target: PodTarget; readonly finalizer: typeof POD_FINALIZER };
+
 /** What a Kubernetes Event may be about: any watched object (a Node has no namespace). */
 export interface EventTarget {
   readonly kind: KubeObjectKind;
@@ -519,9 +534,9 @@ export type EngineCommand =
   | { readonly kind: 'SyncLocations'; readonly sync: LocationsSync }
   /** The mirror is known to be wrong (NRP refused an unregister it believed drained): read NRP again. */
   | { readonly kind: 'ObserveNrp'; readonly reason: string }
-  | { readonly kind: 'PatchServiceStatus'; readonly target: ObjectRef; readonly ingressIp: string; readonly family: IpFamily }
-  | { readonly kind: 'AddFinalizer'; readonly target: ObjectRef; readonly finalizer: Finalizer }
-  | { readonly kind: 'RemoveFinalizer'; readonly target: ObjectRef; readonly finalizer: Finalizer }
+  | { readonly kind: 'PatchServiceStatus'; readonly target: ServiceTarget; readonly ingressIp: string; readonly family: IpFamily }
+  | FinalizerChange<'AddFinalizer'>
+  | FinalizerChange<'RemoveFinalizer'>
   | {
       readonly kind: 'RecordKubernetesEvent';
       readonly target: EventTarget;

@@ -8,7 +8,7 @@ import type { ServiceBusSender } from '@azure/service-bus';
 import type { ActionConsumer, ActionConsumerOptions } from '../../../forwarder/actions/actionConsumer.ts';
 import type { ActionOutcome } from '../../../forwarder/actions/kubeWriter.ts';
 import { SERVICE_FINALIZER } from '../../../shared/engine/types.ts';
-import type { ObjectRef } from '../../../shared/engine/types.ts';
+import type { ServiceTarget } from '../../../shared/engine/types.ts';
 import type { KubernetesAction } from '../../../shared/messages/kubernetesActionSchema.ts';
 import { kubernetesActionMessageId } from '../../../shared/messages/messageIds.ts';
 import { finalizerFailureRecorder } from '../../../shared/telemetry/finalizerMetrics.ts';
@@ -31,9 +31,10 @@ interface Result {
 }
 
 /** A consumer on the rig's broker and simulator that records what it reports. */
-function consumerOn(rig: Rig, probe: MetricProbe, options: Partial<ActionConsumerOptions>): { consumer: ActionConsumer; outcomes: Outcome[]; results: Result[] } {
+function consumerOn(rig: Rig, probe: MetricProbe, options: Partial<ActionConsumerOptions>): { consumer: ActionConsumer; outcomes: Outcome[]; results: Result[]; refusals: string[] } {
   const outcomes: Outcome[] = [];
   const results: Result[] = [];
+  const refusals: string[] = [];
   const countFinalizerFailure = finalizerFailureRecorder(probe.meter);
   const consumer = startActionConsumer(rig, {
     onOutcome: (action, result) => {
@@ -41,15 +42,16 @@ function consumerOn(rig: Rig, probe: MetricProbe, options: Partial<ActionConsume
       countFinalizerFailure(action, result);
     },
     onResult: (action, outcome) => results.push({ action, outcome }),
+    onRefused: (action, reason) => refusals.push(`${action}:${reason}`),
     ...options,
   });
-  return { consumer, outcomes, results };
+  return { consumer, outcomes, results, refusals };
 }
 
 function actionsOn(rig: Rig): {
   sender: ServiceBusSender;
   send: (...actions: KubernetesAction[]) => Promise<void>;
-  service: (name: string) => ObjectRef;
+  service: (name: string, finalizers?: string[]) => ServiceTarget;
 } {
   const sender = rig.client.createSender('k8s-actions');
   return {
@@ -60,27 +62,28 @@ function actionsOn(rig: Rig): {
       messageId: kubernetesActionMessageId(CLUSTER, action),
       sessionId: CLUSTER,
     }))),
-    service: (name) => ({ kind: 'Service', namespace: 'default', name, uid: uidOf(rig.kube.apply(lbService(name))) }),
+    service: (name, finalizers) => ({ kind: 'Service', namespace: 'default', name, uid: uidOf(rig.kube.apply(lbService(name, { finalizers }))) }),
   };
 }
 
-const add = (target: ObjectRef): KubernetesAction => ({ kind: 'AddFinalizer', target, finalizer: SERVICE_FINALIZER });
-const remove = (target: ObjectRef): KubernetesAction => ({ kind: 'RemoveFinalizer', target, finalizer: SERVICE_FINALIZER });
-const status = (target: ObjectRef, ip: string): KubernetesAction => ({ kind: 'PatchServiceStatus', target, ingressIp: ip, family: 'IPv4' });
+const add = (target: ServiceTarget): KubernetesAction => ({ kind: 'AddFinalizer', target, finalizer: SERVICE_FINALIZER });
+const remove = (target: ServiceTarget): KubernetesAction => ({ kind: 'RemoveFinalizer', target, finalizer: SERVICE_FINALIZER });
+const status = (target: ServiceTarget, ip: string): KubernetesAction => ({ kind: 'PatchServiceStatus', target, ingressIp: ip, family: 'IPv4' });
 
 describe('the action consumer, when actions fail', () => {
   let rig: Rig;
   let sender: ServiceBusSender;
   let send: (...actions: KubernetesAction[]) => Promise<void>;
-  let service: (name: string) => ObjectRef;
+  let service: (name: string, finalizers?: string[]) => ServiceTarget;
   let consumer: ActionConsumer;
   let outcomes: Outcome[];
   let results: Result[];
+  let refusals: string[];
   const probe = new MetricProbe();
   before(async () => {
     rig = await startRig();
     ({ sender, send, service } = actionsOn(rig));
-    ({ consumer, outcomes, results } = consumerOn(rig, probe, { retryBudgetMs: 3_000, backoffMinMs: 20, backoffMaxMs: 200 }));
+    ({ consumer, outcomes, results, refusals } = consumerOn(rig, probe, { retryBudgetMs: 3_000, backoffMinMs: 20, backoffMaxMs: 200 }));
   });
   after(async () => {
     await consumer.stop();
@@ -100,7 +103,7 @@ describe('the action consumer, when actions fail', () => {
   const patchStatuses = (name: string): number[] => rig.kube.requests().filter((r) => r.method === 'PATCH' && r.path.endsWith(`/services/${name}`)).map((r) => r.status);
 
   it('applies and completes the rest of a batch while one object\'s action keeps failing, and holds back only that object\'s later action', async () => {
-    const [a, b, c] = [service('batch-a'), service('batch-b'), service('batch-c')];
+    const [a, b, c] = [service('batch-a'), service('batch-b'), service('batch-c', [SERVICE_FINALIZER])];
     rig.kube.faults.arm({ verb: 'patch', resource: 'services', name: 'batch-a', status: 500, times: 1_000_000 });
     await send(add(a), add(b), status(c, '20.0.1.3'), remove(a), status(b, '20.0.1.2'));
     // b and c are done while a still fails.
@@ -120,7 +123,7 @@ describe('the action consumer, when actions fail', () => {
   });
 
   it('completes an action the API server forbids, refuses, or keeps conflicting on: logged, counted, not redelivered', async () => {
-    const [forbidden, refused, conflicted, fine] = [service('final-403'), service('final-422'), service('final-409'), service('final-ok')];
+    const [forbidden, refused, conflicted, fine] = [service('final-403'), service('final-422', [SERVICE_FINALIZER]), service('final-409'), service('final-ok')];
     rig.kube.faults.arm({ verb: 'patch', resource: 'services', name: 'final-403', status: 403, times: 1 });
     rig.kube.faults.arm({ verb: 'patch', resource: 'services/status', name: 'final-422', status: 422, times: 1 });
     rig.kube.faults.arm({ verb: 'patch', resource: 'services', name: 'final-409', status: 409, times: 1_000 });
@@ -146,6 +149,33 @@ describe('the action consumer, when actions fail', () => {
     await waitFor(async () => (await probe.count('engine_finalizer_failures_total', { action: 'add', result: 'conflict' })) === 1, 'the conflict to be counted');
     assert.equal(await probe.count('engine_finalizer_failures_total', { action: 'add', result: 'forbidden' }), 1);
     assert.ok(outcomes.some((o) => o.action === 'PatchServiceStatus' && o.result === 'refused'));
+  });
+
+  it('refuses an action on a Service the engine does not own: nothing written, a warning with the reason, counted, completed once', async () => {
+    const applyTarget = (o: Obj): ServiceTarget => ({ kind: 'Service', namespace: 'default', name: String(meta(o)['name']), uid: uidOf(rig.kube.apply(o)) });
+    const withSpec = (name: string, spec: Obj, finalizers?: string[]): Obj => {
+      const base = lbService(name, { finalizers });
+      return { ...base, spec: { ...(base['spec'] as Obj), ...spec } };
+    };
+    const classed = applyTarget(withSpec('mine-not', { loadBalancerClass: 'example.com/other-lb' }, [SERVICE_FINALIZER]));
+    const internal = applyTarget(withSpec('was-lb', { type: 'ClusterIP' }, [SERVICE_FINALIZER]));
+    const unclaimed = service('unclaimed');
+    const d0 = delivered();
+    await send(status(classed, '20.0.2.1'), add(classed), status(internal, '20.0.2.2'), status(unclaimed, '20.0.2.3'), remove(internal));
+    await settled();
+    assert.equal(delivered() - d0, 5, 'each message was delivered once');
+    assert.equal(rig.broker.peekState('k8s-actions').deadLettered, 0);
+    assert.deepEqual(resultsFor('mine-not'), ['PatchServiceStatus:notOurs', 'AddFinalizer:notOurs']);
+    assert.deepEqual(resultsFor('unclaimed'), ['PatchServiceStatus:notOurs']);
+    assert.deepEqual(resultsFor('was-lb'), ['PatchServiceStatus:notOurs', 'RemoveFinalizer:applied'], 'our finalizer still comes off a Service that stopped being a LoadBalancer');
+    assert.deepEqual([...refusals].sort(), ['AddFinalizer:ForeignLoadBalancerClass', 'PatchServiceStatus:ForeignLoadBalancerClass', 'PatchServiceStatus:NoServiceFinalizer', 'PatchServiceStatus:NotLoadBalancer']);
+    for (const name of ['mine-not', 'unclaimed']) {
+      assert.deepEqual(rig.kube.requests().filter((r) => r.method === 'PATCH' && r.path.includes(`/services/${name}`)), [], `nothing was written to ${name}`);
+    }
+    assert.equal(ingressOf(get('was-lb')), undefined);
+    const line = rig.log.lines.find((l) => l.level === 'warn' && l.fields['target'] === 'Service/default/mine-not' && l.fields['action'] === 'PatchServiceStatus');
+    assert.equal(line?.msg, 'refused an action on an object the engine does not own; not applying it');
+    assert.equal(line?.fields['reason'], 'ForeignLoadBalancerClass');
   });
 
   it('retries a server error under the lock: applied within the one delivery, never abandoned', async () => {

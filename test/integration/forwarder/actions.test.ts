@@ -10,7 +10,7 @@ import type { Rig } from './harness.ts';
 type Obj = Record<string, unknown>;
 const meta = (o: Obj | undefined): Obj => (o?.['metadata'] ?? {}) as Obj;
 const ingressOf = (o: Obj | undefined): unknown => ((o?.['status'] as Obj | undefined)?.['loadBalancer'] as Obj | undefined)?.['ingress'];
-const ref = (o: Obj, kind: 'Service' | 'Pod') => ({ kind, namespace: meta(o)['namespace'] as string, name: meta(o)['name'] as string, uid: uidOf(o) });
+const ref = <K extends 'Service' | 'Pod'>(o: Obj, kind: K) => ({ kind, namespace: meta(o)['namespace'] as string, name: meta(o)['name'] as string, uid: uidOf(o) });
 
 describe('the forwarder, engine to cluster', () => {
   let rig: Rig;
@@ -43,7 +43,7 @@ describe('the forwarder, engine to cluster', () => {
   };
 
   it('writes the ingress IP family by family, keeping a hostname someone else wrote', async () => {
-    const svc = rig.kube.apply(lbService('status-web'));
+    const svc = rig.kube.apply(lbService('status-web', { finalizers: [SERVICE_FINALIZER] }));
     await send({ kind: 'PatchServiceStatus', target: ref(svc, 'Service'), ingressIp: '20.0.0.7', family: 'IPv4' });
     await waitFor(() => ingressOf(rig.kube.get('Service', 'default', 'status-web')) !== undefined, 'the status patch');
     assert.deepEqual(ingressOf(rig.kube.get('Service', 'default', 'status-web')), [{ ip: '20.0.0.7' }]);
@@ -137,5 +137,16 @@ describe('the forwarder, engine to cluster', () => {
     const dl = rig.broker.peekState('k8s-actions').deadLetters[0]!;
     assert.equal(dl.reason, 'InvalidMessage');
     assert.match(dl.description ?? '', /action/);
+  });
+
+  it('dead-letters, unapplied, an action whose name would climb out of its namespace in the URL', async () => {
+    const victim = rig.kube.apply({ ...lbService('victim'), metadata: { namespace: 'kube-system', name: 'victim' } });
+    const action = { kind: 'AddFinalizer', target: { kind: 'Service', namespace: 'default', name: '../../kube-system/services/victim', uid: uidOf(victim) }, finalizer: SERVICE_FINALIZER };
+    await sender.sendMessages({ body: { v: 1, cluster: CLUSTER, action }, messageId: 'bad-2', sessionId: CLUSTER, contentType: 'application/json' });
+    await waitFor(() => rig.broker.peekState('k8s-actions').deadLettered === 2, 'the dead letter');
+    const dl = rig.broker.peekState('k8s-actions').deadLetters[1]!;
+    assert.equal(dl.reason, 'InvalidMessage');
+    assert.match(dl.description ?? '', /^action\.target\.name: expected a DNS-1123 subdomain/);
+    assert.equal(meta(rig.kube.get('Service', 'kube-system', 'victim'))['finalizers'], undefined);
   });
 });

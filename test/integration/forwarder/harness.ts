@@ -198,11 +198,11 @@ export function node(name: string, ip: string): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { addresses: [{ type: 'InternalIP', address: ip }] } };
 }
 
-export function lbService(name: string, extra: { type?: string; ports?: unknown[] } = {}): Record<string, unknown> {
+export function lbService(name: string, extra: { type?: string; ports?: unknown[]; finalizers?: string[] } = {}): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { namespace: 'default', name },
+    metadata: { namespace: 'default', name, ...(extra.finalizers === undefined ? {} : { finalizers: extra.finalizers }) },
     spec: { type: extra.type ?? 'LoadBalancer', selector: { app: name }, ports: extra.ports ?? [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }] },
   };
 }

@@ -11,7 +11,7 @@ import type { KubernetesAction } from '../../../shared/messages/kubernetesAction
 const target = { kind: 'Service', namespace: 'default', name: 'web', uid: 'uid-web' } as const;
 const add: KubernetesAction = { kind: 'AddFinalizer', target, finalizer: SERVICE_FINALIZER };
 const event: KubernetesAction = { kind: 'RecordKubernetesEvent', target, type: 'Warning', reason: 'SyncFailed', message: 'm' };
-const service: Json = { metadata: { name: 'web', namespace: 'default', uid: 'uid-web', resourceVersion: '7' } };
+const service: Json = { metadata: { name: 'web', namespace: 'default', uid: 'uid-web', resourceVersion: '7' }, spec: { type: 'LoadBalancer' } };
 
 /** Reads succeed; every write fails with `fail` (an error, or a status as KubeApiError). */
 function failingWrites(fail: number | Error): { api: Pick<KubeApi, 'request'>; writes: () => number } {

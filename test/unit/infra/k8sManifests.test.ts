@@ -50,8 +50,10 @@ const EXPECTED_KINDS = [
   'NetworkPolicy',
   'PodDisruptionBudget',
   'ServiceAccount',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
 ];
-const CLUSTER_SCOPED_KINDS = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
+const CLUSTER_SCOPED_KINDS = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
 
 // ---------------------------------------------------------------------------------------------
 // Narrowing helpers: parsed YAML is unknown JSON until checked.
@@ -246,6 +248,22 @@ describe('infra/k8s manifests', () => {
     const sa = only('ServiceAccount');
     assert.equal(sa.name, SERVICE_ACCOUNT);
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace }]);
+  });
+
+  it('The admission policy covers every write the ClusterRole grants on Services and Pods, for the forwarder ServiceAccount, and its binding denies', () => {
+    const policy = spec('ValidatingAdmissionPolicy');
+    const covered = list(rec(policy.matchConstraints, 'matchConstraints').resourceRules, 'resourceRules').flatMap((r, i) => {
+      const rule = rec(r, `resourceRule ${i}`);
+      assert.deepEqual(strings(rule.operations, 'operations'), ['UPDATE'], 'PATCH reaches admission as UPDATE');
+      return strings(rule.apiGroups, 'apiGroups').flatMap((g) => strings(rule.resources, 'resources').map((res) => `"${g}"/${res}`));
+    });
+    const writes = EXPECTED_PERMISSIONS.filter((p) => /: (patch|update)$/.test(p) && !p.includes('/events')).map((p) => p.replace(/: \w+$/, ''));
+    assert.deepEqual([...covered].sort(), [...writes].sort());
+    const sa = only('ServiceAccount');
+    assert.deepEqual(policy.matchConditions, [{ name: 'forwarder-only', expression: `request.userInfo.username == 'system:serviceaccount:${String(sa.namespace)}:${sa.name}'` }]);
+    assert.equal(policy.failurePolicy, 'Fail');
+    const binding = spec('ValidatingAdmissionPolicyBinding');
+    assert.deepEqual(binding, { policyName: only('ValidatingAdmissionPolicy').name, validationActions: ['Deny'] });
   });
 
   it('The Deployment runs two replicas as the forwarder ServiceAccount with Azure workload identity', () => {

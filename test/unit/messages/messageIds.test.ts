@@ -133,7 +133,7 @@ describe('kubernetesActionMessageId', () => {
     const actions: KubernetesAction[] = [
       add,
       { kind: 'RemoveFinalizer', target, finalizer: SERVICE_FINALIZER },
-      { kind: 'AddFinalizer', target, finalizer: POD_FINALIZER },
+      { kind: 'AddFinalizer', target: { ...target, kind: 'Pod' }, finalizer: POD_FINALIZER },
       { kind: 'AddFinalizer', target: { ...target, uid: 'u-2' }, finalizer: SERVICE_FINALIZER },
       { kind: 'PatchServiceStatus', target, ingressIp: '20.1.2.3', family: 'IPv4' },
       { kind: 'PatchServiceStatus', target, ingressIp: '20.1.2.4', family: 'IPv4' },

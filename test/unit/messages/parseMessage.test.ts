@@ -271,7 +271,7 @@ describe('parseKubernetesActionMessage', () => {
   });
 
   it('rejects a finalizer that is not ours', () => {
-    assert.match(reasonOf(parseKubernetesActionMessage({ v: 1, cluster: CLUSTER, action: { kind: 'RemoveFinalizer', target, finalizer: 'kubernetes.io/other' } })), /^action\.finalizer: expected "servicegateway/);
+    assert.match(reasonOf(parseKubernetesActionMessage({ v: 1, cluster: CLUSTER, action: { kind: 'RemoveFinalizer', target, finalizer: 'kubernetes.io/other' } })), /^action\.finalizer: unknown finalizer "kubernetes.io\/other" \(expected one of "servicegateway/);
   });
 
   it('is what parseMessage does for the k8s-actions queue', () => {
