@@ -477,3 +477,25 @@ describe('egress pods leaving', () => {
     assert.equal(w.nrp.services.get(A), 'Outbound');
   });
 });
+
+describe('an egress label naming a LoadBalancer Service', () => {
+  // The NRP name of an inbound service is its lower-cased UID; a tenant who learns it must not be
+  // able to join that service's address with a pod, nor turn it into a NAT gateway.
+  it('is refused with a Warning on the pod, and the inbound service keeps its name and addresses', () => {
+    const w = new World();
+    w.apply({ kind: 'Node', fact: node('node-a', ['10.0.0.4']) });
+    const web = service('web');
+    const name = web.uid.toLowerCase();
+    w.apply({ kind: 'Service', fact: web });
+    assert.ok(w.settle());
+    w.apply({ kind: 'Pod', fact: pod('intruder', name, { namespace: 'tenant-b', podIPs: ['10.244.0.66'] }) });
+    assert.ok(w.settle());
+    assert.equal(w.nrp.services.get(name), 'Inbound');
+    assert.equal(w.nrp.services.size, 1, 'no outbound service came of the label');
+    assert.deepEqual(w.nrp.snapshot(), {}, 'the pod\'s IP is registered under nothing');
+    const warnings = commands(w.commands, 'RecordKubernetesEvent').filter((c) => c.target.kind === 'Pod' && c.target.name === 'intruder');
+    assert.deepEqual(warnings.map((c) => [c.type, c.reason]), [['Warning', 'ServiceGatewayInvalidEgressLabel']]);
+    assert.match(warnings[0]?.message ?? '', /NRP name of a LoadBalancer Service/);
+    assert.deepEqual(w.nrp.violations, []);
+  });
+});
