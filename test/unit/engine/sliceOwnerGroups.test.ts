@@ -1,7 +1,7 @@
-// Review of issue 14 item 1: a legitimate slice wrongly unlinked. toFacts keeps every ownerReference
+// A legitimate slice must not be unlinked by an owner of another API group. toFacts kept every ownerReference
 // whose kind is "Service", whatever its apiVersion, so an owner of another API group (a CRD kind
-// named Service, e.g. serving.knative.dev/v1) counts as a "stranger" Service and unlinks the slice
-// that its label rightly joins to the core Service: its endpoints are drained from NRP although
+// named Service, e.g. serving.knative.dev/v1) counted as a "stranger" Service and unlinked the slice
+// that its label rightly joins to the core Service: its endpoints were drained from NRP although
 // kube-proxy serves them.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,7 +30,7 @@ function slice(ownerReferences: unknown[]): EndpointSliceFact {
   return r.fact;
 }
 
-describe('review: EndpointSlice linkage and owners of other API groups', () => {
+describe('EndpointSlice linkage and owners of other API groups', () => {
   it('a labelled slice owned by a custom resource of kind Service (another group) is still served', () => {
     const w = new World();
     w.apply({ kind: 'Node', fact: node('node-a', [LOC]) });
