@@ -178,7 +178,7 @@ export class KubeWriter {
     const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
     // One Event object per object, type, reason and message; repeats raise its count, as
     // client-go's recorder does, so a flapping condition does not flood etcd.
-    const name = `${t.name}.${stableHash({ uid: t.uid, type: action.type, reason: action.reason, message: action.message }).slice(0, 16)}`;
+    const name = eventName(t.name, stableHash({ uid: t.uid, type: action.type, reason: action.reason, message: action.message }).slice(0, 16));
     const now = timestamp(this.now());
     const event = {
       apiVersion: 'v1',
@@ -216,4 +216,14 @@ export class KubeWriter {
     const bumped = await this.guardedPatch(path, existing, { count: count + 1, lastTimestamp: now });
     return bumped.result === 'applied' ? { result: 'applied' } : bumped;
   }
+}
+
+/** Most characters of the target's name an Event name keeps: 253 (a DNS-1123 subdomain) less the
+ * dot and the 16-character hash. The hash covers the UID, so a cut name stays unique. */
+const EVENT_NAME_PREFIX = 253 - 17;
+
+/** `<target name>.<hash>`, the target's name cut (and a trailing dot or dash dropped) to fit. */
+export function eventName(target: string, hash: string): string {
+  const prefix = target.length <= EVENT_NAME_PREFIX ? target : target.slice(0, EVENT_NAME_PREFIX).replace(/[.-]+$/, '');
+  return `${prefix}.${hash}`;
 }

@@ -216,7 +216,9 @@ function ownerServiceUids(m: Obj): string[] {
   const out: string[] = [];
   for (const [i, v] of refs.entries()) {
     const ref = rec(v, `metadata.ownerReferences[${i}]`);
-    if (ref['kind'] !== 'Service') continue;
+    // Only the core Service: a custom resource of kind Service (serving.knative.dev/v1, say) is
+    // another object, and counting it would unlink a slice its label rightly joins.
+    if (ref['kind'] !== 'Service' || ref['apiVersion'] !== 'v1') continue;
     const uid = str(ref['uid'], `metadata.ownerReferences[${i}].uid`);
     if (out.length < MAX_OWNER_SERVICE_UIDS) out.push(uid);
   }

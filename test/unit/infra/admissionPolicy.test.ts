@@ -79,6 +79,8 @@ function admit(r: Request): Verdict {
 const ONLY_FINALIZERS = 'denied: the Service Gateway forwarder may change only metadata.finalizers of a Service or Pod';
 const OWN_FINALIZER = 'denied: the Service Gateway forwarder may add or remove only its own finalizer of the object\'s kind';
 const ONLY_INGRESS = 'denied: through services/status the Service Gateway forwarder may change only status.loadBalancer.ingress';
+const SERVED_INGRESS = 'denied: through services/status the Service Gateway forwarder may write only the ingress of a LoadBalancer Service it serves (no loadBalancerClass, its finalizer)';
+const SERVED_FINALIZER = 'denied: the Service Gateway forwarder may add its finalizer only to a LoadBalancer Service without a loadBalancerClass, or to a pod with the egress label';
 
 function service(change: (s: Json & { metadata: Json; spec: Json; status: Json }) => void = () => undefined): Json {
   const s = {
@@ -155,25 +157,31 @@ describe('the forwarder admission policy, on Services', () => {
 });
 
 describe('the forwarder admission policy, on services/status', () => {
-  const old = service();
+  /** A Service the engine serves and has claimed: the only kind whose ingress it may write. */
+  const served = (change: Parameters<typeof service>[0] = () => undefined): Json =>
+    service((s) => {
+      finalizers(s, ['service.kubernetes.io/load-balancer-cleanup', SERVICE_FINALIZER]);
+      change(s);
+    });
+  const old = served();
 
   it('allows a status patch that changes the ingress', () => {
-    const moved = service((s) => (s.status['loadBalancer'] = { ingress: [{ ip: '20.1.2.4' }, { ip: '2001:db8::4' }] }));
+    const moved = served((s) => (s.status['loadBalancer'] = { ingress: [{ ip: '20.1.2.4' }, { ip: '2001:db8::4' }] }));
     assert.equal(admit({ resource: 'services', subResource: 'status', oldObject: old, object: written(moved) }), 'allowed');
-    const first = service((s) => (s.status['loadBalancer'] = {}));
+    const first = served((s) => (s.status['loadBalancer'] = {}));
     assert.equal(admit({ resource: 'services', subResource: 'status', oldObject: first, object: written(old) }), 'allowed', 'the first IP');
   });
 
   it('denies a status patch that changes the conditions', () => {
-    const conditions = service((s) => (s.status['conditions'] = [{ type: 'LoadBalancerReady', status: 'True', reason: 'Ok', message: '', lastTransitionTime: '2026-01-01T00:00:00Z' }]));
+    const conditions = served((s) => (s.status['conditions'] = [{ type: 'LoadBalancerReady', status: 'True', reason: 'Ok', message: '', lastTransitionTime: '2026-01-01T00:00:00Z' }]));
     assert.equal(admit({ resource: 'services', subResource: 'status', oldObject: old, object: conditions }), ONLY_INGRESS);
     assert.equal(admit({ resource: 'services', subResource: 'status', oldObject: conditions, object: old }), ONLY_INGRESS, 'nor clears them');
   });
 
   it('denies a status request that carries spec, label or finalizer changes', () => {
-    assert.equal(admit({ resource: 'services', subResource: 'status', oldObject: old, object: service((s) => (s.spec['type'] = 'NodePort')) }), ONLY_INGRESS);
-    assert.equal(admit({ resource: 'services', subResource: 'status', oldObject: old, object: service((s) => (s.metadata['labels'] = {})) }), ONLY_INGRESS);
-    assert.equal(admit({ resource: 'services', subResource: 'status', oldObject: old, object: service((s) => finalizers(s, [])) }), ONLY_INGRESS);
+    assert.equal(admit({ resource: 'services', subResource: 'status', oldObject: old, object: served((s) => (s.spec['type'] = 'NodePort')) }), ONLY_INGRESS);
+    assert.equal(admit({ resource: 'services', subResource: 'status', oldObject: old, object: served((s) => (s.metadata['labels'] = {})) }), ONLY_INGRESS);
+    assert.equal(admit({ resource: 'services', subResource: 'status', oldObject: old, object: served((s) => finalizers(s, [])) }), ONLY_INGRESS);
   });
 });
 
@@ -211,5 +219,86 @@ describe('the forwarder admission policy selects the forwarder\'s updates only',
   it('is bound with validationActions Deny to this policy', () => {
     const binding = docs.find((d) => d['kind'] === 'UncheckedValidatingAdmissionPolicyBinding');
     assert.deepEqual(binding?.['spec'], { policyName: (policyDoc['metadata'] as Json)['name'], validationActions: ['Deny'] });
+  });
+});
+
+const STATUS_WRITE = (s: Json & { status: Json }): void => {
+  s.status['loadBalancer'] = { ingress: [{ ip: '8.8.8.8', ipMode: 'VIP' }] };
+};
+
+describe('the forwarder admission policy mirrors the writer\'s ownership rule (ownership.ts)', () => {
+  it('denies an ingress status write on a ClusterIP Service (CVE-2020-8554: in-cluster traffic to 8.8.8.8 captured)', () => {
+    const dns = service((s) => {
+      s.metadata['namespace'] = 'kube-system';
+      s.metadata['name'] = 'kube-dns';
+      s.metadata['finalizers'] = [];
+      s.spec['type'] = 'ClusterIP';
+      s.status['loadBalancer'] = {};
+    });
+    const hijacked = service((s) => {
+      s.metadata['namespace'] = 'kube-system';
+      s.metadata['name'] = 'kube-dns';
+      s.metadata['finalizers'] = [];
+      s.spec['type'] = 'ClusterIP';
+      STATUS_WRITE(s);
+    });
+    assert.equal(admit({ resource: 'services', subResource: 'status', oldObject: dns, object: written(hijacked) }), SERVED_INGRESS);
+  });
+
+  it('denies an ingress status write on another controller\'s LoadBalancer (loadBalancerClass set, no finalizer of ours)', () => {
+    const foreign = service((s) => (s.spec['loadBalancerClass'] = 'example.com/metallb'));
+    const overwritten = service((s) => {
+      s.spec['loadBalancerClass'] = 'example.com/metallb';
+      STATUS_WRITE(s);
+    });
+    assert.equal(admit({ resource: 'services', subResource: 'status', oldObject: foreign, object: written(overwritten) }), SERVED_INGRESS);
+  });
+
+  it('denies our Service finalizer on a Service the engine does not serve (its deletion would hang forever)', () => {
+    const clusterIp = service((s) => {
+      s.spec['type'] = 'ClusterIP';
+      s.metadata['finalizers'] = [];
+    });
+    const held = service((s) => {
+      s.spec['type'] = 'ClusterIP';
+      s.metadata['finalizers'] = [SERVICE_FINALIZER];
+    });
+    assert.equal(admit({ resource: 'services', oldObject: clusterIp, object: written(held) }), SERVED_FINALIZER);
+  });
+
+  it('denies the pod finalizer on a pod without the egress label (any pod of the cluster could be kept from deletion)', () => {
+    const plain = pod((p) => (p.metadata['labels'] = { app: 'coredns' }));
+    const held = pod((p) => {
+      p.metadata['labels'] = { app: 'coredns' };
+      finalizers(p, [POD_FINALIZER]);
+    });
+    assert.equal(admit({ resource: 'pods', oldObject: plain, object: written(held) }), SERVED_FINALIZER);
+  });
+
+  it('denies an ingress status write on a LoadBalancer Service the engine has not claimed with its finalizer', () => {
+    const unclaimed = service();
+    const written8 = service(STATUS_WRITE);
+    assert.equal(admit({ resource: 'services', subResource: 'status', oldObject: unclaimed, object: written(written8) }), SERVED_INGRESS);
+  });
+
+  it('still allows removing our finalizer from a Service that is no longer a LoadBalancer, or a pod that lost its label', () => {
+    const held = service((s) => {
+      s.spec['type'] = 'ClusterIP';
+      finalizers(s, [SERVICE_FINALIZER]);
+    });
+    const released = service((s) => {
+      s.spec['type'] = 'ClusterIP';
+      finalizers(s, []);
+    });
+    assert.equal(admit({ resource: 'services', oldObject: held, object: written(released) }), 'allowed');
+    const heldPod = pod((p) => {
+      p.metadata['labels'] = { app: 'web' };
+      finalizers(p, [POD_FINALIZER]);
+    });
+    const releasedPod = pod((p) => {
+      p.metadata['labels'] = { app: 'web' };
+      finalizers(p, []);
+    });
+    assert.equal(admit({ resource: 'pods', oldObject: heldPod, object: written(releasedPod) }), 'allowed');
   });
 });
