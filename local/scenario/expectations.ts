@@ -42,6 +42,12 @@ const expectationsSchema = z.strictObject({
     .strictObject({
       /** The functions' share of NRP's write budget and its burst (see PipelineOptions.nrpWriteBudget). */
       nrpWriteBudget: z.strictObject({ share: z.number().positive().max(1).optional(), burst: z.number().int().positive().optional() }).optional(),
+      /**
+       * The locations sync window (the local pipeline's default is 200 ms). A write bound on
+       * updateAddressLocations over a long wave is a bound on windows: at 200 ms it measures how
+       * fast the host runs rather than how well the engine coalesces.
+       */
+      locationsSyncIntervalMs: z.number().int().positive().optional(),
     })
     .optional(),
 });

@@ -19,8 +19,14 @@ for (const file of files) {
     const parsed = parseScenario(readFileSync(file, 'utf8'));
     if (!parsed.ok) throw new Error(`bad scenario: ${parsed.reason}`);
     const expected = parseExpectations(readFileSync(file.replace(/\.json$/, '.expect.json'), 'utf8'));
-    const budget = expected.ok ? expected.expectations.pipeline?.nrpWriteBudget : undefined;
-    const pipeline = await startPipeline({ cluster: parsed.scenario.cluster.name, log: (l) => log.push(l), nrpWriteBudget: budget });
+    const options = expected.ok ? expected.expectations.pipeline : undefined;
+    const window = options?.locationsSyncIntervalMs;
+    const pipeline = await startPipeline({
+      cluster: parsed.scenario.cluster.name,
+      log: (l) => log.push(l),
+      nrpWriteBudget: options?.nrpWriteBudget,
+      engineConfig: window === undefined ? undefined : { locationsSyncIntervalMs: window },
+    });
     try {
       const report = await runScenario(pipeline, parsed.scenario, { onProgress: (l) => log.push(l), onNotConverged: (why) => log.push(...why.map((w) => `not converged: ${w}`)) });
       writeFileSync(join(outDir, `${name}.report.json`), JSON.stringify(report));
