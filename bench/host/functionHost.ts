@@ -103,6 +103,7 @@ for (const [name, r] of registered) {
       maxConcurrentCalls: settings.maxConcurrentCalls,
       maxMessageBatchSize: config.maxMessageBatchSize ?? settings.maxMessageBatchSize,
       sessionIdleTimeoutMs: settings.sessionIdleTimeoutMs,
+      maxAutoLockRenewalDurationMs: settings.maxAutoLockRenewalDurationMs,
       onInvocation: invocation(name),
       log,
     });

@@ -10,6 +10,7 @@
 // An action on an object the engine does not own is refused by the writer, logged, counted and
 // completed: delivering it again would find the same object.
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusSessionReceiver } from '@azure/service-bus';
+import { SessionLockKeeper } from '../../shared/bus/sessionLockKeeper.ts';
 import type { KubernetesAction } from '../../shared/messages/kubernetesActionSchema.ts';
 import { parseKubernetesActionMessage } from '../../shared/messages/parseMessage.ts';
 import { KubeApiError } from '../kubeApi.ts';
@@ -105,8 +106,10 @@ export class ActionConsumer {
     const budget = this.o.retryBudgetMs ?? 60_000;
     // Renewed long enough for a batch received just before the hold ends: its budget, and the requests then in flight.
     const renewal = hold + budget + 60_000;
-    const receiver = await this.o.client.acceptSession(ACTIONS_QUEUE, this.o.cluster, { receiveMode: 'peekLock', maxAutoLockRenewalDurationInMs: renewal });
+    const receiver = await this.o.client.acceptSession(ACTIONS_QUEUE, this.o.cluster, { receiveMode: 'peekLock', maxAutoLockRenewalDurationInMs: 0 });
     this.receiver = receiver;
+    const keeper = new SessionLockKeeper(receiver, { maxRenewalMs: renewal, log: (line) => this.o.log.warn('k8s-actions session lock', { cluster: this.o.cluster, detail: line }) });
+    keeper.start();
     const since = Date.now();
     try {
       while (!this.stopped && Date.now() - since < hold) {
@@ -118,6 +121,7 @@ export class ActionConsumer {
         if (gaveBack) await pause(this.o.retryDelayMs ?? 2_000, this.stopping.signal);
       }
     } finally {
+      keeper.stop();
       this.receiver = null;
       await receiver.close();
     }

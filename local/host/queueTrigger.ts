@@ -2,11 +2,13 @@
 // session queues by `acceptNextSession` with up to `maxConcurrentSessions` sessions at once, a
 // session kept until it is idle for `sessionIdleTimeout`; plain queues with up to
 // `maxConcurrentCalls` messages at once; batches of up to `maxMessageBatchSize` for
-// `cardinality: many`; peek-lock with automatic lock renewal; complete on success, abandon on a
-// throw (Service Bus dead-letters after the queue's max delivery count). The handler gets the real
-// InvocationContext with the trigger metadata the host would pass.
+// `cardinality: many`; peek-lock with automatic lock renewal for up to `maxAutoLockRenewalDuration`
+// (session locks by a keeper that retries, shared/bus/sessionLockKeeper.ts); complete on success,
+// abandon on a throw (Service Bus dead-letters after the queue's max delivery count). The handler
+// gets the real InvocationContext with the trigger metadata the host would pass.
 import azf from '@azure/functions';
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusSessionReceiver } from '@azure/service-bus';
+import { SessionLockKeeper } from '../../shared/bus/sessionLockKeeper.ts';
 
 const { InvocationContext } = azf;
 
@@ -21,6 +23,8 @@ export interface QueueTriggerOptions {
   readonly maxConcurrentCalls?: number | undefined;
   readonly maxMessageBatchSize?: number | undefined;
   readonly sessionIdleTimeoutMs?: number | undefined;
+  /** host.json `maxAutoLockRenewalDuration` (the host's default: 5 minutes). */
+  readonly maxAutoLockRenewalDurationMs?: number | undefined;
   readonly onInvocation?: ((delta: 1 | -1) => void) | undefined;
   readonly log?: ((line: string) => void) | undefined;
 }
@@ -104,12 +108,14 @@ export class QueueTrigger {
     while (!this.stopped) {
       let receiver: ServiceBusSessionReceiver;
       try {
-        receiver = await this.o.client.acceptNextSession(this.o.queueName, { maxAutoLockRenewalDurationInMs: 300_000, abortSignal: this.stopping.signal });
+        receiver = await this.o.client.acceptNextSession(this.o.queueName, { maxAutoLockRenewalDurationInMs: 0, abortSignal: this.stopping.signal });
       } catch {
         await this.pause(50); // no session with messages (ServiceTimeout), or a transient error
         continue;
       }
       this.receivers.add(receiver);
+      const keeper = new SessionLockKeeper(receiver, { maxRenewalMs: this.renewalMs(), log: this.o.log && ((l) => this.o.log?.(`[${this.o.functionName}] ${l}`)) });
+      keeper.start();
       try {
         while (!this.stopped) {
           const got: ServiceBusReceivedMessage[] = await receiver.receiveMessages(this.o.many ? (this.o.maxMessageBatchSize ?? 100) : 1, { maxWaitTimeInMs: idle, abortSignal: this.stopping.signal });
@@ -119,14 +125,19 @@ export class QueueTrigger {
       } catch {
         // lost session lock or closed under us: take the next session
       } finally {
+        keeper.stop();
         this.receivers.delete(receiver);
         await receiver.close().catch(() => undefined);
       }
     }
   }
 
+  private renewalMs(): number {
+    return this.o.maxAutoLockRenewalDurationMs ?? 300_000;
+  }
+
   private async plainLoop(): Promise<void> {
-    const receiver = this.o.client.createReceiver(this.o.queueName, { maxAutoLockRenewalDurationInMs: 300_000 });
+    const receiver = this.o.client.createReceiver(this.o.queueName, { maxAutoLockRenewalDurationInMs: this.renewalMs() });
     this.receivers.add(receiver);
     try {
       while (!this.stopped) {

@@ -7,7 +7,7 @@ import {
 import type { AmqpErrorInfo, AmqpMessage, AmqpServer, IncomingLink, IncomingTransfer, Outcome } from './amqp.ts';
 import { QueueCounters } from './counters.ts';
 import type { BrokerCounters } from './counters.ts';
-import { handleCbs, handleManagement } from './management.ts';
+import { SERVER_BUSY, handleCbs, handleManagement, operationOf } from './management.ts';
 import type { EntityRef, ManagementReply } from './management.ts';
 import { prepareIncoming, toDelivered } from './messages.ts';
 import type { Prepared } from './messages.ts';
@@ -304,6 +304,21 @@ class Broker {
     this.kick();
   }
 
+  // ------------------------------------------------------------ injected busy answers
+
+  private readonly busy = new Map<string, number>();
+
+  answerBusy(operation: string, times: number): void {
+    this.busy.set(operation, (this.busy.get(operation) ?? 0) + times);
+  }
+
+  private takeBusy(operation: string | undefined): boolean {
+    const left = operation === undefined ? 0 : (this.busy.get(operation) ?? 0);
+    if (left <= 0) return false;
+    this.busy.set(operation!, left - 1);
+    return true;
+  }
+
   // ------------------------------------------------------------ incoming transfers
 
   private onTransfer(link: IncomingLink, transfer: IncomingTransfer): void {
@@ -318,7 +333,7 @@ class Broker {
       if (role.kind === 'management') this.counters.management(role.entity.queue.config.name, transfer.message);
       const reply = role.kind === 'cbs'
         ? handleCbs(transfer.message)
-        : handleManagement(transfer.message, {
+        : this.takeBusy(operationOf(transfer.message)) ? SERVER_BUSY : handleManagement(transfer.message, {
           now,
           entity: role.entity,
           holderOf: (name) => this.holderOf(link.connectionId, name),
@@ -569,6 +584,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle 
     comeOnline: () => broker.comeOnline(port),
     peekState: (queue) => broker.peekState(queue),
     sweep: () => broker.kick(),
+    answerBusy: (operation, times) => broker.answerBusy(operation, times),
     counts: () => broker.counters.counts(),
   };
 }

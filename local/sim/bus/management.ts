@@ -52,7 +52,10 @@ function settleFailure(error: SettleError): ManagementReply {
   }
 }
 
-function operationOf(request: AmqpMessage): string | undefined {
+/** What a throttled namespace answers: the request was not carried out; try again later. */
+export const SERVER_BUSY: ManagementReply = fail(503, 'com.microsoft:server-busy', 'The server is busy. Please try again later.');
+
+export function operationOf(request: AmqpMessage): string | undefined {
   const props = request.application_properties;
   return isRecord(props) ? asString(props.operation) : undefined;
 }

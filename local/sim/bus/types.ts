@@ -101,4 +101,9 @@ export interface BrokerHandle {
   peekState(queue: string): QueueState;
   /** Re-evaluates lock expiry and due scheduled messages now (useful with a fake clock). */
   sweep(): void;
+  /**
+   * The next `times` `$management` requests of `operation` (e.g. `com.microsoft:renew-session-lock`)
+   * are answered as a busy namespace answers them: 503 `com.microsoft:server-busy`, nothing done.
+   */
+  answerBusy(operation: string, times: number): void;
 }

@@ -80,6 +80,7 @@ const broker: BrokerHandle = {
   comeOnline: unused,
   peekState: (q) => QUEUES[q] ?? unused(),
   sweep: unused,
+  answerBusy: unused,
 };
 
 const pipeline: Pipeline = {
