@@ -4,6 +4,7 @@
 import { defaultEngineConfig } from '../shared/engine/config.ts';
 import type { DesiredLocations } from '../shared/engine/desired.ts';
 import { podRegistration } from '../shared/engine/placement.ts';
+import { podIndexOf } from '../shared/engine/podIndex.ts';
 import { serviceNamesOf } from '../shared/engine/serviceNames.ts';
 import type {
   Cached,
@@ -257,6 +258,7 @@ export function convergedView(shape: ClusterShape): EngineView {
     kubeSlices: slices,
     kubeNodes: nodes,
     kubePods: pods,
+    kubePodIndex: podIndexOf(pods),
     kubeSynced: new Map(ALL_KINDS.map((k) => [k, '1'])),
     ops: new Map(),
     mirrorServices: registered,

@@ -7,7 +7,9 @@ import type { AdmissionReason } from './admission.ts';
 import { canonicalIp, familyOfAddressType, locationOf } from './ip.ts';
 import { nodeLocator } from './placement.ts';
 import { linkedService } from './sliceLinks.ts';
-import type { CachedPod, InboundConfig } from './types.ts';
+import { liveEgressIdentity } from './podIndex.ts';
+import type { PodKeys } from './podIndex.ts';
+import type { InboundConfig } from './types.ts';
 import { isReadyToSync } from './view.ts';
 import type { EngineView } from './view.ts';
 
@@ -35,22 +37,9 @@ export function isInboundName(view: EngineView, name: string): boolean {
   return svc !== undefined && isOurs(svc.fact);
 }
 
-/** The identity a pod registers under now, if it is live with a valid identity and a placed address. */
-export function liveEgressIdentity(pod: CachedPod): string | null {
-  return pod.live && pod.registered ? pod.registered.identity : null;
-}
-
 /** Egress identity -> keys of the live pods that register under it. */
-export function livePodsByIdentity(view: EngineView): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const [key, cached] of view.kubePods) {
-    const identity = liveEgressIdentity(cached);
-    if (identity === null) continue;
-    const list = out.get(identity);
-    if (list) list.push(key);
-    else out.set(identity, [key]);
-  }
-  return out;
+export function livePodsByIdentity(view: EngineView): ReadonlyMap<string, PodKeys> {
+  return view.kubePodIndex.liveByIdentity;
 }
 
 /** Location -> address -> sorted service names. Every known node location is present, maybe empty. */

@@ -1,6 +1,7 @@
-// A working copy of ClusterState for one decide() call. Maps are copied on first write, so a call
-// that touches one service does not copy the 100,000-address mirror: the input state is never
-// mutated and unchanged parts are shared with the output.
+// A working copy of ClusterState for one decide() call. Maps are forked on first write (a
+// LayeredMap: the copy costs what changed, not what the map holds), so a call that touches one pod
+// copies neither the 5,000 pods nor the 100,000-address mirror: the input state is never mutated
+// and unchanged parts are shared with the output.
 import type {
   AskedAction,
   AzureState,
@@ -24,8 +25,10 @@ import type {
 import { MAX_REJECTION_EXAMPLES } from './types.ts';
 import { addName, rememberServiceNames, removeName, serviceNamesOf } from './serviceNames.ts';
 import type { ServiceNames } from './serviceNames.ts';
+import { LayeredMap } from './layeredMap.ts';
+import { PodIndexWriter, podIndexOf, rememberPodIndex } from './podIndex.ts';
+import type { PodIndex } from './podIndex.ts';
 
-type Writable<M> = M extends ReadonlyMap<infer K, infer V> ? Map<K, V> : M extends ReadonlySet<infer T> ? Set<T> : never;
 
 export class Draft {
   readonly ctx: DecideContext;
@@ -49,10 +52,12 @@ export class Draft {
 
   private services: ReadonlyMap<string, Cached<ServiceFact>>;
   /** Owned once a Service is added or removed, then kept in step with `services`. */
-  private serviceNames: Map<string, readonly string[]> | null = null;
+  private serviceNames: LayeredMap<string, readonly string[]> | null = null;
   private slices: ReadonlyMap<string, Cached<EndpointSliceFact>>;
   private nodes: ReadonlyMap<string, Cached<NodeFact>>;
   private pods: ReadonlyMap<string, CachedPod>;
+  /** Created with the first pod write, then kept in step with `pods`. */
+  private podIndex: PodIndexWriter | null = null;
   private synced: ReadonlyMap<KubeObjectKind, string>;
   private tombstoneMap: ReadonlyMap<string, Tombstone>;
   private opsMap: ReadonlyMap<string, ServiceOp>;
@@ -86,10 +91,10 @@ export class Draft {
     return this.ctx.now;
   }
 
-  private own<M extends ReadonlyMap<unknown, unknown> | ReadonlySet<unknown>>(key: string, current: M): Writable<M> {
-    if (this.copied.has(key)) return current as unknown as Writable<M>;
+  private own<K, V>(key: string, current: ReadonlyMap<K, V>): Map<K, V> {
+    if (this.copied.has(key)) return current as Map<K, V>;
     this.copied.add(key);
-    return (current instanceof Map ? new Map(current) : new Set(current as ReadonlySet<unknown>)) as Writable<M>;
+    return LayeredMap.fork(current);
   }
 
   // --- reads -------------------------------------------------------------------------------
@@ -98,6 +103,7 @@ export class Draft {
   get kubeSlices(): ReadonlyMap<string, Cached<EndpointSliceFact>> { return this.slices; }
   get kubeNodes(): ReadonlyMap<string, Cached<NodeFact>> { return this.nodes; }
   get kubePods(): ReadonlyMap<string, CachedPod> { return this.pods; }
+  get kubePodIndex(): PodIndex { return this.podIndex?.index() ?? podIndexOf(this.pods); }
   get kubeSynced(): ReadonlyMap<KubeObjectKind, string> { return this.synced; }
   get tombstones(): ReadonlyMap<string, Tombstone> { return this.tombstoneMap; }
   get ops(): ReadonlyMap<string, ServiceOp> { return this.opsMap; }
@@ -128,12 +134,26 @@ export class Draft {
   }
 
   private serviceNamesW(): Map<string, readonly string[]> {
-    return (this.serviceNames ??= new Map(serviceNamesOf(this.services)));
+    return (this.serviceNames ??= LayeredMap.fork(serviceNamesOf(this.services)));
   }
 
   slicesW(): Map<string, Cached<EndpointSliceFact>> { return (this.slices = this.own('slices', this.slices)); }
   nodesW(): Map<string, Cached<NodeFact>> { return (this.nodes = this.own('nodes', this.nodes)); }
-  podsW(): Map<string, CachedPod> { return (this.pods = this.own('pods', this.pods)); }
+  /** Adds or replaces a pod, keeping the pod index in step. */
+  putPod(key: string, cached: CachedPod): void {
+    this.podIndexW().update(key, this.pods.get(key), cached);
+    this.podsW().set(key, cached);
+  }
+
+  removePod(key: string): void {
+    const prev = this.pods.get(key);
+    if (!prev) return;
+    this.podIndexW().update(key, prev, undefined);
+    this.podsW().delete(key);
+  }
+
+  private podsW(): Map<string, CachedPod> { return (this.pods = this.own('pods', this.pods)); }
+  private podIndexW(): PodIndexWriter { return (this.podIndex ??= new PodIndexWriter(podIndexOf(this.pods))); }
   syncedW(): Map<KubeObjectKind, string> { return (this.synced = this.own('synced', this.synced)); }
   tombstonesW(): Map<string, Tombstone> { return (this.tombstoneMap = this.own('tombstones', this.tombstoneMap)); }
   opsW(): Map<string, ServiceOp> { return (this.opsMap = this.own('ops', this.opsMap)); }
@@ -181,6 +201,7 @@ export class Draft {
 
   toState(): ClusterState {
     if (this.serviceNames) rememberServiceNames(this.services, this.serviceNames);
+    if (this.podIndex) rememberPodIndex(this.pods, this.podIndex.index());
     return {
       schemaVersion: 1,
       cluster: this.cluster,

@@ -113,7 +113,7 @@ function deleteObject(d: Draft, objectKind: KubeObjectKind, key: string, resourc
     case 'Pod': {
       const prev = d.kubePods.get(key);
       if (!prev) return;
-      d.podsW().delete(key);
+      d.removePod(key);
       if (prev.registered) d.touchedNames.add(prev.registered.identity);
       forgetAsked(d, `Pod/${key}`);
       d.releaseCheckAll = true;
@@ -257,7 +257,7 @@ function retag(d: Draft, objectKind: KubeObjectKind, key: string, snapshot: stri
     }
     case 'Pod': {
       const c = d.kubePods.get(key);
-      if (c && c.snapshot !== tag) d.podsW().set(key, { ...c, snapshot: tag });
+      if (c && c.snapshot !== tag) d.putPod(key, { ...c, snapshot: tag });
       return;
     }
   }
@@ -343,7 +343,7 @@ export function applyKubeEvent(d: Draft, e: EngineEvent): void {
       // A replacement pod with the same name starts clean; the old one's addresses drain by diff.
       const registered = registration ?? (samePod ? (prev?.registered ?? null) : drainingRegistration(pod));
       const cached: CachedPod = { fact: pod, snapshot: samePod ? tagAfterUpsert(d, 'Pod', key, e.snapshot) : (e.snapshot ?? null), registered, live: registration !== null };
-      d.podsW().set(key, cached);
+      d.putPod(key, cached);
       if (prev?.registered) d.touchedNames.add(prev.registered.identity);
       if (registered) d.touchedNames.add(registered.identity);
       d.touchedPods.add(key);

@@ -98,8 +98,9 @@ export function recordServiceEvent(d: Draft, name: string, type: 'Normal' | 'War
  */
 export function egressPodRefOf(d: Draft, identity: string): ObjectRef | null {
   let first: ObjectRef | null = null;
-  for (const p of d.kubePods.values()) {
-    if (!p.live || p.registered?.identity !== identity) continue;
+  for (const key of d.kubePodIndex.liveByIdentity.get(identity)?.keys() ?? []) {
+    const p = d.kubePods.get(key);
+    if (!p) continue;
     const { namespace, name, uid } = p.fact;
     if (first === null || namespace < first.namespace || (namespace === first.namespace && name < first.name)) first = { kind: 'Pod', namespace, name, uid };
   }

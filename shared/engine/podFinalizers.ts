@@ -1,8 +1,10 @@
 // Pod finalizers hold a terminating egress pod until NRP no longer routes its addresses, and the
 // last pod of an identity until its NAT gateway is gone (reference §2.3, DeletePod).
-import { isInboundName, liveEgressIdentity, livePodsByIdentity } from './desired.ts';
+import { isInboundName, livePodsByIdentity } from './desired.ts';
 import type { Draft } from './draft.ts';
 import { ask, askedRecently, forgetAsked } from './kubeActions.ts';
+import { liveEgressIdentity } from './podIndex.ts';
+import type { PodKeys } from './podIndex.ts';
 import type { CachedPod } from './types.ts';
 import { POD_FINALIZER } from './types.ts';
 import { nrpHas } from './view.ts';
@@ -15,17 +17,30 @@ function inFlightReferences(d: Draft): Set<string> {
   return out;
 }
 
+/**
+ * The pods a change of the mirror or the ops can have something to do for: those holding our
+ * finalizer while not registering live, those of an identity taken by an inbound name (they are
+ * not active even though live), and those with an ask to settle. Every other pod is active and
+ * unasked, or holds nothing: checking it would change nothing (docs/adr/0023).
+ */
+function releaseCandidates(d: Draft): Set<string> {
+  const { held, liveByIdentity } = d.kubePodIndex;
+  const out = new Set<string>(held.keys());
+  for (const [identity, keys] of liveByIdentity) if (isInboundName(d, identity)) for (const key of keys.keys()) out.add(key);
+  for (const key of d.asked.keys()) if (key.startsWith('Pod/')) out.add(key.slice('Pod/'.length));
+  return out;
+}
+
 export function reconcilePodFinalizers(d: Draft): void {
   // Finalizers are added only for pods an event just touched; releases are checked for every pod
-  // when the mirror or the ops changed.
+  // that may have one due when the mirror or the ops changed.
   const touched = new Set(d.touchedPods);
-  const keys = d.releaseCheckAll ? [...d.kubePods.keys()] : [...touched];
+  const keys = d.releaseCheckAll ? [...releaseCandidates(d), ...touched] : [...touched];
   d.touchedPods.clear();
   d.releaseCheckAll = false;
   if (keys.length === 0) return;
-  let live: Map<string, string[]> | null = null;
   let inFlight: Set<string> | null = null;
-  for (const key of keys.sort()) {
+  for (const key of [...new Set(keys)].sort()) {
     const cached = d.kubePods.get(key);
     if (!cached) continue;
     const pod = cached.fact;
@@ -49,17 +64,16 @@ export function reconcilePodFinalizers(d: Draft): void {
     if (askedRecently(d, `Pod/${key}`, pod.uid)) continue;
     // An unread mirror cannot say whether the pod's addresses drained; the read re-checks every pod.
     if (d.sync.nrpRead.state === 'unread') continue;
-    live ??= livePodsByIdentity(d);
     inFlight ??= inFlightReferences(d);
-    if (!releasable(d, cached, live, inFlight)) continue;
+    if (!releasable(d, cached, livePodsByIdentity(d), inFlight)) continue;
     ask(d, `Pod/${key}`, { kind: 'RemoveFinalizer', target, finalizer: POD_FINALIZER }, pod.uid);
   }
 }
 
-function releasable(d: Draft, cached: CachedPod, live: ReadonlyMap<string, string[]>, inFlight: ReadonlySet<string>): boolean {
+function releasable(d: Draft, cached: CachedPod, live: ReadonlyMap<string, PodKeys>, inFlight: ReadonlySet<string>): boolean {
   const reg = cached.registered;
   if (!reg) return true;
-  const others = live.get(reg.identity) ?? [];
+  const others = [...(live.get(reg.identity)?.keys() ?? [])];
   for (const { location, address } of reg.addresses) {
     const services = d.mirrorLocations.get(location)?.addresses.get(address);
     const routed = (services?.includes(reg.identity) ?? false) || inFlight.has(`${location}/${address}/${reg.identity}`);

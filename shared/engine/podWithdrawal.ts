@@ -34,7 +34,7 @@ export function withdrawUnlistedPod(d: Draft, key: string): boolean {
   const cached = d.kubePods.get(key);
   if (!cached || !cached.fact.finalizers.includes(POD_FINALIZER)) return false;
   if (cached.fact.egressLabel === null && !cached.live) return true;
-  d.podsW().set(key, { ...cached, fact: { ...cached.fact, egressLabel: null }, live: false });
+  d.putPod(key, { ...cached, fact: { ...cached.fact, egressLabel: null }, live: false });
   if (cached.registered) d.touchedNames.add(cached.registered.identity);
   d.touchedPods.add(key);
   d.releaseCheckAll = true;

@@ -9,7 +9,7 @@ import type { ServiceKind } from './types.ts';
 import { SERVICE_FINALIZER } from './types.ts';
 import { nrpHas } from './view.ts';
 
-function kindOf(d: Draft, name: string, liveIdentities: ReadonlyMap<string, string[]>): ServiceKind | null {
+function kindOf(d: Draft, name: string, liveIdentities: ReadonlyMap<string, unknown>): ServiceKind | null {
   const op = d.ops.get(name);
   if (op) return op.kind;
   if (isInboundName(d, name)) return 'inbound';

@@ -11,6 +11,8 @@ import type {
   ServiceKind,
   ServiceOp,
 } from './types.ts';
+import { podIndexOf } from './podIndex.ts';
+import type { PodIndex } from './podIndex.ts';
 import { serviceNamesOf } from './serviceNames.ts';
 import type { ServiceNames } from './serviceNames.ts';
 
@@ -22,6 +24,8 @@ export interface EngineView {
   readonly kubeSlices: ReadonlyMap<string, Cached<EndpointSliceFact>>;
   readonly kubeNodes: ReadonlyMap<string, Cached<NodeFact>>;
   readonly kubePods: ReadonlyMap<string, CachedPod>;
+  /** The same pods by identity and finalizer (podIndex.ts). */
+  readonly kubePodIndex: PodIndex;
   readonly kubeSynced: ReadonlyMap<KubeObjectKind, string>;
   readonly ops: ReadonlyMap<string, ServiceOp>;
   readonly mirrorServices: ReadonlyMap<string, NrpServiceType>;
@@ -37,6 +41,9 @@ export function viewOf(state: ClusterState): EngineView {
     kubeSlices: state.kube.slices,
     kubeNodes: state.kube.nodes,
     kubePods: state.kube.pods,
+    get kubePodIndex() {
+      return podIndexOf(state.kube.pods);
+    },
     kubeSynced: state.kube.synced,
     ops: state.ops,
     mirrorServices: state.nrp.services,

@@ -11,6 +11,15 @@ import { StateLimitError, rowKeyOf, rowsOf } from '../../../shared/state/stateRo
 import { ctxAt, deleted, service, slice, upsertService, upsertSlice } from '../../support/builders.ts';
 import { ODD_KEYS, richState, syncedState, withAddressServices, withBigLocation, withBigSlice, withMirror, withOddKeys, withServiceVersion } from './states.ts';
 
+/** A deep copy of a state, read through the maps' own methods: a state's maps may be LayeredMaps
+ * (docs/adr/0023), whose contents structuredClone, reading the Map storage directly, cannot see. */
+function snapshotOf<T>(v: T): T {
+  if (v instanceof Map) return new Map([...(v as Map<unknown, unknown>)].map(([k, x]) => [k, snapshotOf(x)])) as T;
+  if (Array.isArray(v)) return v.map((x: unknown) => snapshotOf(x)) as T;
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, snapshotOf(x)])) as T;
+  return v;
+}
+
 export interface StoreUnderTest {
   readonly store: StateStore;
   /** Row keys (meta excluded) written or deleted since the last call. */
@@ -279,9 +288,9 @@ export function describeStateStoreContract(name: string, makeStore: MakeStore): 
     it('never changes a state it handed out or was given: a later save leaves both as they were', async () => {
       const { store } = await makeStore();
       const state = richState();
-      const saved = structuredClone(state);
+      const saved = snapshotOf(state);
       const loaded = await saveFresh(store, state);
-      const asLoaded = structuredClone(loaded.state);
+      const asLoaded = snapshotOf(loaded.state);
       const next = { ...loaded.state, kube: { ...loaded.state.kube, services: new Map() }, sequence: loaded.state.sequence + 1 };
       await store.save(loaded, next);
       assert.deepEqual(loaded.state, asLoaded);
