@@ -1,8 +1,10 @@
-// npm run bench [-- --quick] [--out DIR] [--seed N] [--write-ms N] [--lb-create-ms N]
+// npm run bench [-- --quick] [--scale] [--out DIR] [--seed N] [--write-ms N] [--lb-create-ms N]
 // The benchmark of issue 8: this project against two baselines on the same change stream, with
 // NRP's latency and write limit; writes DIR/<timestamp>.json (every figure under `figures`) and
 // DIR/<timestamp>.md (the tables of docs/benchmarks.md), and prints the tables. DIR defaults to
 // bench/results (git-ignored). --quick: scaled-down workloads, same code paths, for CI.
+// --scale (issue 15): the steady churn alone at 1x, 2x and 4x the cluster, each on a fresh
+// pipeline; writes DIR/<timestamp>-scale.json, -scale.md and the plot -scale.svg.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,14 +17,21 @@ import type { BenchResult } from './report/benchResult.ts';
 import { detailOf, figuresOf } from './report/figures.ts';
 import { issueTargetVerdicts } from './report/issueTargets.ts';
 import { markdownOf } from './report/markdown.ts';
+import { runHeaderLines } from './report/runHeader.ts';
+import { scaleFiguresOf, scaleVerdicts } from './report/scaleFigures.ts';
+import { scaleMarkdownOf } from './report/scaleMarkdown.ts';
+import { scalePlotSvg } from './report/scalePlot.ts';
+import type { ScaleResult } from './report/scaleResult.ts';
 import { NRP_LIMITS, runBench } from './runBench.ts';
 import { runContext } from './runContext.ts';
-import { FULL, QUICK } from './workload/shapes.ts';
+import { runScale } from './runScale.ts';
+import { FULL, QUICK, SCALE_FACTORS } from './workload/shapes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    scale: { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench', 'results') },
     seed: { type: 'string', default: '42' },
     'write-ms': { type: 'string', default: '200' },
@@ -97,4 +106,27 @@ async function fullRun(): Promise<void> {
   process.stdout.write(`${markdown}\n\nresults: ${join(values.out, `${stamp}.json`)}\n`);
 }
 
-await fullRun();
+async function scaleRun(): Promise<void> {
+  const measured = await runScale({ shapes, factors: SCALE_FACTORS, seed, writeMs, lbCreateMs, ...timing, log });
+  const figures = scaleFiguresOf(measured, writeMs, lbCreateMs);
+  const plot = `${stamp}-scale.svg`;
+  const result: ScaleResult = {
+    benchmark: 'npm run bench -- --scale',
+    mode,
+    startedAt: started.toISOString(),
+    elapsedS: elapsedS(),
+    ...context,
+    parameters: { ...parameters, cluster: shapes.cluster, churn: shapes.churn, factors: SCALE_FACTORS },
+    figures,
+    targets: scaleVerdicts(figures),
+    plot,
+  };
+  const title = `Cost per change against cluster size (${mode} run of ${result.startedAt.slice(0, 10)}, commit ${result.commit.slice(0, 7)})`;
+  const markdown = scaleMarkdownOf(figures, { lines: runHeaderLines(result), plotFile: plot, changesPerSecond: shapes.churn.changesPerSecond, churnSeconds: shapes.churn.seconds });
+  writeFileSync(join(values.out, `${stamp}-scale.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(values.out, `${stamp}-scale.md`), `${markdown}\n`);
+  writeFileSync(join(values.out, plot), scalePlotSvg(figures, title));
+  process.stdout.write(`${markdown}\n\nresults: ${join(values.out, `${stamp}-scale.json`)}\n`);
+}
+
+await (values.scale ? scaleRun() : fullRun());

@@ -1,6 +1,7 @@
-// `npm run bench -- --quick` as a CI smoke test: the scaled-down run completes and its JSON has
-// every figure, each a finite number. No thresholds: a slow or costly run is a figure, not a
-// failure (the full run's numbers are judged in docs/benchmarks.md).
+// `npm run bench -- --quick` and `-- --quick --scale` as CI smoke tests: the scaled-down runs
+// complete and their JSON has every figure, each a finite number, and the scale run's plot is
+// well-formed SVG. No thresholds: a slow or costly run is a figure, not a failure (the full run's
+// numbers are judged in docs/benchmarks.md).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ISSUE_TARGET_IDS } from '../../bench/report/issueTargets.ts';
+import { SCALE_METRICS } from '../../bench/report/scaleFigures.ts';
+import { descendants, parseXml } from '../support/xml.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKLOADS = ['steady', 'burst', 'wave'];
@@ -51,6 +54,21 @@ const REQUIRED = [
   'waveBudgetFloor.floorS',
   'waveBudgetFloor.convergedOverFloor',
   ...ISSUE_TARGET_IDS.flatMap((id) => [`issueTargets.${id}.measured`, `issueTargets.${id}.bound`]),
+];
+
+const SCALE_FACTORS = [1, 2, 4];
+/** Paths under a scale run's `figures` that must hold a finite number. */
+const SCALE_REQUIRED = [
+  ...SCALE_FACTORS.flatMap((_, i) => [
+    `sizes.${i}.factor`,
+    `sizes.${i}.services`,
+    `sizes.${i}.addresses`,
+    `sizes.${i}.changes`,
+    `sizes.${i}.setupDurationS`,
+    ...SCALE_METRICS.flatMap((k) => [`sizes.${i}.perChange.${k}`, `sizes.${i}.normalised.${k}`]),
+  ]),
+  ...SCALE_METRICS.map((k) => `largestOverSmallest.${k}`),
+  'ratioBound',
 ];
 
 function at(value: unknown, path: string): unknown {
@@ -111,3 +129,39 @@ describe('npm run bench -- --quick', () => {
   });
 });
 
+describe('npm run bench -- --quick --scale', () => {
+  const out = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+  let result: Record<string, unknown> = {};
+
+  before(async () => {
+    result = await benchRun(['--quick', '--scale'], out, '-scale.json');
+  }, { timeout: 240_000 });
+
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it('runs the steady churn at 1x, 2x and 4x the cluster', () => {
+    assert.equal(result['mode'], 'quick');
+    assert.deepEqual(SCALE_FACTORS.map((_, i) => at(result, `figures.sizes.${i}.factor`)), SCALE_FACTORS);
+    const services = SCALE_FACTORS.map((_, i) => Number(at(result, `figures.sizes.${i}.services`)));
+    assert.deepEqual(services, SCALE_FACTORS.map((f) => f * (services[0] ?? NaN)));
+  });
+
+  it('has every figure, each a finite number', () => {
+    const figures = result['figures'];
+    for (const path of SCALE_REQUIRED) assert.equal(typeof at(figures, path), 'number', `figures.${path} is missing`);
+    assert.deepEqual(nonNumbers(figures), []);
+    for (const k of SCALE_METRICS) assert.equal(typeof at(result, `targets.${k}`), 'boolean', k);
+  });
+
+  it('writes the plot beside the JSON, well-formed, one series per figure, and the markdown shows it', () => {
+    const plot = String(result['plot']);
+    assert.match(plot, /-scale\.svg$/);
+    const svg = parseXml(readFileSync(join(out, plot), 'utf8'));
+    assert.equal(svg.name, 'svg');
+    const series = descendants(svg).filter((e) => 'data-metric' in e.attributes).map((e) => e.attributes['data-metric']);
+    assert.deepEqual(series, [...SCALE_METRICS]);
+    const md = readdirSync(out).find((f) => f.endsWith('-scale.md'));
+    assert.ok(md);
+    assert.ok(readFileSync(join(out, md), 'utf8').includes(`](${plot})`));
+  });
+});
