@@ -81,13 +81,27 @@ function nonNumbers(value: unknown, path = 'figures'): string[] {
   return typeof value === 'number' && Number.isFinite(value) ? [] : [`${path} = ${JSON.stringify(value)}`];
 }
 
-/** Runs bench/run.ts with `args` into `out` and returns its result JSON (the one file ending in `suffix`). */
-async function benchRun(args: readonly string[], out: string, suffix: string): Promise<Record<string, unknown>> {
+/** Time a hook allows beyond its run's own deadline, to stop the run and report its log. */
+const HOOK_SLACK_MS = 15_000;
+
+/**
+ * Runs bench/run.ts with `args` into `out` and returns its result JSON (the one file ending in
+ * `suffix`). A run past `deadlineMs` is stopped (SIGTERM: run.ts stops its child processes) and
+ * fails with its log, rather than outliving the test with nothing to show what it waited for.
+ */
+async function benchRun(args: readonly string[], out: string, suffix: string, deadlineMs: number): Promise<Record<string, unknown>> {
   let stderr = '';
   const child = spawn(process.execPath, ['--disable-warning=DEP0040', 'bench/run.ts', ...args, '--out', out], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGTERM');
+  }, deadlineMs);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  assert.equal(code, 0, `bench/run.ts ${args.join(' ')} failed:\n${stderr.slice(-4_000)}`);
+  clearTimeout(timer);
+  const why = timedOut ? `was stopped after ${deadlineMs / 1_000} s` : `failed (exit ${String(code)})`;
+  assert.equal(code, 0, `bench/run.ts ${args.join(' ')} ${why}:\n${stderr.slice(-4_000)}`);
   const json = readdirSync(out).find((f) => f.endsWith(suffix));
   assert.ok(json, 'no result JSON was written');
   return JSON.parse(readFileSync(join(out, json), 'utf8')) as Record<string, unknown>;
@@ -98,8 +112,8 @@ describe('npm run bench -- --quick', () => {
   let result: Record<string, unknown> = {};
 
   before(async () => {
-    result = await benchRun(['--quick'], out, '.json');
-  }, { timeout: 170_000 });
+    result = await benchRun(['--quick'], out, '.json', 155_000);
+  }, { timeout: 155_000 + HOOK_SLACK_MS });
 
   after(() => rmSync(out, { recursive: true, force: true }));
 
@@ -134,8 +148,8 @@ describe('npm run bench -- --quick --scale', () => {
   let result: Record<string, unknown> = {};
 
   before(async () => {
-    result = await benchRun(['--quick', '--scale'], out, '-scale.json');
-  }, { timeout: 240_000 });
+    result = await benchRun(['--quick', '--scale'], out, '-scale.json', 240_000);
+  }, { timeout: 240_000 + HOOK_SLACK_MS });
 
   after(() => rmSync(out, { recursive: true, force: true }));
 
