@@ -1,7 +1,10 @@
 // The JSON a run writes (bench/results/<timestamp>.json): where it ran, with what, and under
 // `figures` only numbers, so that a smoke test can check every figure is there and numeric.
 import type { WorkloadName } from '../runBench.ts';
+import type { RunContext } from '../runContext.ts';
+import type { IssueTargetId, TargetFigure } from './issueTargets.ts';
 import type { LatencyFigures } from './latencyFigures.ts';
+import type { WaveBudgetFloor } from './waveBudgetFloor.ts';
 import type { WorkloadFigures } from './workloadFigures.ts';
 
 export interface SteadyTargetFigures {
@@ -57,19 +60,18 @@ export interface Figures {
     readonly loadAverage: Readonly<Record<WorkloadName, number>>;
     readonly stateLoadMs: number;
   };
+  readonly waveBudgetFloor: WaveBudgetFloor;
+  /** Issue 15's targets, measured and bound (the verdicts are under the result's `targets`). */
+  readonly issueTargets: Readonly<Record<IssueTargetId, TargetFigure>>;
 }
 
-export interface BenchResult {
+export interface BenchResult extends RunContext {
   readonly benchmark: 'npm run bench';
   readonly mode: 'full' | 'quick';
   readonly startedAt: string;
   readonly elapsedS: number;
-  readonly commit: string;
-  /** Tracked files that differed from the commit when the run started. */
-  readonly uncommittedFiles: number;
-  readonly machine: { readonly cpuModel: string; readonly cpus: number; readonly memoryGiB: number; readonly node: string; readonly platform: string; readonly loadAverage: readonly number[] };
   readonly parameters: Readonly<Record<string, unknown>>;
-  readonly targets: Readonly<Record<'oneUpdateAddressLocationsPerWindow' | 'p99UnderTwoWindowsPlusRoundTrip' | 'underTenPercentOfWriteBudget', boolean>>;
+  readonly targets: Readonly<Record<'oneUpdateAddressLocationsPerWindow' | 'p99UnderTwoWindowsPlusRoundTrip' | 'underTenPercentOfWriteBudget' | IssueTargetId, boolean>>;
   readonly notes: readonly string[];
   readonly figures: Figures;
   /** What the figures were computed from, for a reader who wants to look closer. */

@@ -6,7 +6,10 @@ import { flexInstanceFor, monthlyCost } from '../cost.ts';
 import type { WorkloadMeasurement } from '../measure/runWorkload.ts';
 import type { BenchMeasurements } from '../runBench.ts';
 import type { CostFigures, Figures, SteadyTargetFigures, WorkloadDetail } from './benchResult.ts';
+import { issueTargetFigures } from './issueTargets.ts';
+import type { MeasuredFigures } from './issueTargets.ts';
 import { latencyFigures } from './latencyFigures.ts';
+import { waveBudgetFloor } from './waveBudgetFloor.ts';
 import { workloadFigures } from './workloadFigures.ts';
 import type { WorkloadFigures } from './workloadFigures.ts';
 
@@ -70,20 +73,25 @@ function costFigures(steady: WorkloadFigures, functionHostPeakRssBytes: number, 
   };
 }
 
-export function figuresOf(i: FigureInputs): Figures {
-  const m = i.measured;
-  const model: ModelParameters = {
-    writeMs: i.writeMs,
-    lbCreateMs: i.lbCreateMs,
+/** What the baselines are modelled with: the run's NRP latency, NRP's write limit, the reference's concurrency. */
+export function modelParameters(writeMs: number, lbCreateMs: number): ModelParameters {
+  return {
+    writeMs,
+    lbCreateMs,
     limit: { writes: NRP_WRITES_PER_FIVE_MINUTES, perMs: FIVE_MINUTES_MS },
     serviceConcurrency: defaultEngineConfig.maxConcurrentOperations,
   };
+}
+
+export function figuresOf(i: FigureInputs): Figures {
+  const m = i.measured;
+  const model = modelParameters(i.writeMs, i.lbCreateMs);
   const workloads = {
     steady: workloadFigures(m.workloads.steady, model),
     burst: workloadFigures(m.workloads.burst, model),
     wave: workloadFigures(m.workloads.wave, model),
   };
-  return {
+  const measured: MeasuredFigures = {
     engine: {
       decideEventsPerSecond: Object.fromEntries(m.engine.decide.rows.map((r) => [r.scenario, r.eventsPerSecond])),
       locationsDiff100kMedianMs: Object.fromEntries(m.engine.locationsDiff.map((r) => [`${r.mirror} mirror`, r.totalMs.medianMs])),
@@ -104,7 +112,9 @@ export function figuresOf(i: FigureInputs): Figures {
       loadAverage: { steady: m.workloads.steady.loadAverage, burst: m.workloads.burst.loadAverage, wave: m.workloads.wave.loadAverage },
       stateLoadMs: m.stateLoadMs,
     },
+    waveBudgetFloor: waveBudgetFloor(workloads.wave, i.lbCreateMs),
   };
+  return { ...measured, issueTargets: issueTargetFigures(measured) };
 }
 
 export function detailOf(m: WorkloadMeasurement): WorkloadDetail {

@@ -3,6 +3,8 @@ import { WRITE_OPERATIONS } from '../../local/sim/nrp/server.ts';
 import { PRICES } from '../cost.ts';
 import type { WorkloadName } from '../runBench.ts';
 import type { BenchResult } from './benchResult.ts';
+import { issueTargetRows } from './issueTargets.ts';
+import { runHeaderLines } from './runHeader.ts';
 
 const WORKLOADS: readonly WorkloadName[] = ['steady', 'burst', 'wave'];
 const TITLES: Readonly<Record<WorkloadName, string>> = { steady: 'steady churn', burst: 'burst', wave: 'creation wave' };
@@ -16,9 +18,7 @@ export function markdownOf(r: BenchResult): string {
   const f = r.figures;
   const w = f.workloads;
   const out: string[] = [];
-  const dirty = r.uncommittedFiles > 0 ? ` plus ${r.uncommittedFiles} uncommitted file(s)` : '';
-  out.push(`Run of ${r.startedAt} (${r.mode}), commit \`${r.commit}\`${dirty}, ${n(r.elapsedS)} s.`);
-  out.push(`Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${n(r.machine.memoryGiB)} GiB, Node ${r.machine.node}, ${r.machine.platform}; load average ${r.machine.loadAverage.join(' ')} at start (the cores are shared).`);
+  out.push(...runHeaderLines(r));
   out.push('');
   out.push('**Per workload** (this project / naive / upstream-shaped; the baselines are modelled on the same change stream, see below)');
   out.push('');
@@ -75,6 +75,12 @@ export function markdownOf(r: BenchResult): string {
   out.push(row(['≤ 1 `updateAddressLocations` per sync window', `${n(t.updateAddressLocationsCalls)} calls in ${n(t.syncWindows)} windows of ${s(t.syncWindowMs)} s (at most ${n(t.maxUpdateAddressLocationsInAnyWindow)} in any ${s(t.syncWindowMs)} s)`, '1 per window', yes(r.targets.oneUpdateAddressLocationsPerWindow)]));
   out.push(row(['p99 event-to-NRP latency < 2 windows + 1 NRP round trip', `${n(t.p99Ms)} ms`, `${n(t.p99LimitMs)} ms`, yes(r.targets.p99UnderTwoWindowsPlusRoundTrip)]));
   out.push(row(['share of the NRP write budget (1,000 / 5 min)', `${n(t.writeBudgetShare * 100, 1)} % (naive ${n(t.writeBudgetShareNaive * 100, 0)} %, upstream-shaped ${n(t.writeBudgetShareUpstreamShaped * 100, 0)} %)`, '< 10 %', yes(r.targets.underTenPercentOfWriteBudget)]));
+  out.push('');
+  out.push('**Targets of issue 15** (cost per change, not per cluster; every figure from this run)');
+  out.push('');
+  out.push(row(['target', 'measured', 'bound', 'verdict']));
+  out.push(row(['---', '---:', '---:', '---']));
+  for (const t of issueTargetRows(f)) out.push(row([t.title, t.measured, t.bound, yes(t.met)]));
   out.push('');
   out.push('**Azure cost drivers per Kubernetes change**');
   out.push('');

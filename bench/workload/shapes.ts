@@ -34,3 +34,24 @@ export const QUICK: WorkloadShapes = {
   burst: { changes: 40 },
   wave: { services: 6, endpointsPerService: 4, withinMs: 1_000 },
 };
+
+/** The cluster sizes of `npm run bench -- --scale`, as multiples of the shape's own cluster. */
+export const SCALE_FACTORS = [1, 2, 4] as const;
+
+/**
+ * The same workloads on a cluster `factor` times as large: Services, egress identities and nodes
+ * grow, endpoints per Service and pods per identity do not (so addresses grow with them), and the
+ * churn keeps its rate, so each size sees the same changes per second.
+ */
+export function scaledShapes(shapes: WorkloadShapes, factor: number): WorkloadShapes {
+  const c = shapes.cluster;
+  return {
+    ...shapes,
+    cluster: { ...c, nodes: c.nodes * factor, services: c.services * factor, identities: c.identities * factor },
+  };
+}
+
+/** Addresses the steady state registers in NRP: every endpoint and every egress pod. */
+export function addressesOf(c: ClusterShape): number {
+  return c.services * c.endpointsPerService + c.identities * c.podsPerIdentity;
+}
