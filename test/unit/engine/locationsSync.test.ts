@@ -112,6 +112,26 @@ describe('one sync at a time', () => {
     assert.deepEqual(addressesOf(syncs[0]), ['10.244.0.3', '10.244.0.4']);
   });
 
+  it('starts a sync at once for the first change after a quiet window (leading edge), and at most one per window', () => {
+    const w = created(ep('10.244.0.1'));
+    const interval = defaultEngineConfig.locationsSyncIntervalMs;
+    const mark = w.commands.length;
+    setSlice(w, ep('10.244.0.1', '10.244.0.2'));
+    assert.equal(syncsSince(w, mark).length, 1, 'no wait for a window when none started within the last one');
+    const first = w.now;
+    w.completeSync();
+    w.advance(interval / 2);
+    setSlice(w, ep('10.244.0.1', '10.244.0.2', '10.244.0.3'));
+    assert.equal(syncsSince(w, mark).length, 1, 'a change within the window waits for it');
+    w.advance(first + interval - w.now);
+    assert.equal(syncsSince(w, mark).length, 2, 'and goes out when the window ends');
+    w.completeSync();
+    w.advance(3 * interval);
+    const quiet = w.commands.length;
+    setSlice(w, ep('10.244.0.1', '10.244.0.2', '10.244.0.3', '10.244.0.4'));
+    assert.equal(syncsSince(w, quiet).length, 1, 'after a quiet spell the next change goes at once again');
+  });
+
   it('sends nothing and clears the dirty flag when the diff is empty', () => {
     const r = decide(syncedState(), [upsertNode(node('node-a', [LOC]))], ctxAt(0));
     assert.deepEqual(commands(r.commands, 'SyncLocations'), []);
