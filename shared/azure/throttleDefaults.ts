@@ -16,12 +16,21 @@ export interface Budget {
 const FIVE_MINUTES_MS = 5 * 60_000;
 
 /**
+ * The write bucket holds one round of service operations: the engine's 10 at a time
+ * (defaultEngineConfig.maxConcurrentOperations) x the 3 writes of a create (public IP, load
+ * balancer, registration). Creations run in lock step behind the 20 s load balancer create; with a
+ * bucket of 20 each round of a creation wave then waited about 6 s for 10 tokens that the bucket
+ * had been too small to keep while the round ran (ADR 0027).
+ */
+export const WRITE_BURST = 10 * 3;
+
+/**
  * Half of each NRP budget, leaving the rest for the cluster's other writers (the cloud provider,
  * operators, a second instance). Over any 5 minutes one instance sends at most
- * burst + share × limit requests: 520 writes and 5,100 reads.
+ * burst + share × limit requests: 530 writes and 5,100 reads.
  */
 export const DEFAULT_BUDGETS: Readonly<Record<RequestKind, Budget>> = {
-  write: { limit: 1_000, windowMs: FIVE_MINUTES_MS, share: 0.5, burst: 20 },
+  write: { limit: 1_000, windowMs: FIVE_MINUTES_MS, share: 0.5, burst: WRITE_BURST },
   read: { limit: 10_000, windowMs: FIVE_MINUTES_MS, share: 0.5, burst: 100 },
 };
 
