@@ -1,6 +1,7 @@
 // The locations diff of reference §4 as pure functions: diff desired against the mirror, cut the
 // result into requests NRP accepts, and mirror what NRP acknowledged.
 import type { DesiredLocations } from './desired.ts';
+import { LayeredMap } from './layeredMap.ts';
 import type { AddressLocationUpdate, AddressUpdate, LocationsRequest, NrpLocation } from './types.ts';
 
 function sameServices(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
@@ -132,6 +133,10 @@ export function toBatches(updates: readonly AddressLocationUpdate[], maxAddresse
   return requests;
 }
 
+function forkAddresses(location: NrpLocation | undefined): Map<string, readonly string[]> {
+  return LayeredMap.fork(location?.addresses ?? new Map<string, readonly string[]>());
+}
+
 /** Mirror a request NRP acknowledged. */
 export function applyAcknowledged(mirror: Map<string, NrpLocation>, request: LocationsRequest): void {
   for (const update of request.addressLocations) {
@@ -140,7 +145,8 @@ export function applyAcknowledged(mirror: Map<string, NrpLocation>, request: Loc
       mirror.delete(loc);
       continue;
     }
-    const base = update.addressUpdateAction === 'FullUpdate' ? new Map<string, readonly string[]>() : new Map(mirror.get(loc)?.addresses);
+    // A partial update forks the location's addresses: the copy costs the addresses it changes.
+    const base = update.addressUpdateAction === 'FullUpdate' ? new Map<string, readonly string[]>() : forkAddresses(mirror.get(loc));
     for (const a of update.addresses) {
       if (a.services.length === 0) base.delete(a.address);
       else base.set(a.address, a.services);
@@ -158,7 +164,7 @@ export function applyAcknowledged(mirror: Map<string, NrpLocation>, request: Loc
 export function applyUncertain(mirror: Map<string, NrpLocation>, request: LocationsRequest): void {
   for (const update of request.addressLocations) {
     const loc = update.addressLocation;
-    const base = new Map(mirror.get(loc)?.addresses);
+    const base = forkAddresses(mirror.get(loc));
     for (const a of update.addresses) {
       const union = new Set([...(base.get(a.address) ?? []), ...a.services]);
       if (union.size > 0) base.set(a.address, [...union].sort());
