@@ -49,9 +49,11 @@ export function diffLocations(desired: DesiredLocations, mirror: ReadonlyMap<str
     }
     // Collect the changes first and sort only those: in steady state they are a handful out of
     // thousands of addresses.
+    // Removals first: iterating a mirrored location forked by a sync folds its layers, so that the
+    // lookups after it are a plain Map's (the sort makes the order of the two loops irrelevant).
     const changed: AddressUpdate[] = [];
-    for (const [address, w] of want) if (!sameServices(w, have.addresses.get(address))) changed.push({ address, services: w });
     for (const address of have.addresses.keys()) if (!want.has(address)) changed.push({ address, services: [] });
+    for (const [address, w] of want) if (!sameServices(w, have.addresses.get(address))) changed.push({ address, services: w });
     if (changed.length > 0) {
       changed.sort((a, b) => byString(a.address, b.address));
       updates.push({ addressLocation: location, addressUpdateAction: 'PartialUpdate', addresses: changed });
