@@ -40,14 +40,13 @@ function applyEvent(d: Draft, e: EngineEvent): void {
 
 export function decide(state: ClusterState, events: readonly EngineEvent[], ctx: DecideContext): Decision {
   const d = new Draft(state, ctx);
-  const tracked = new Set(state.ops.keys());
   pruneTombstones(d);
   expireOperations(d);
   expireSync(d);
   for (const e of events) applyEvent(d, e);
   touchDueAsks(d);
   reconcileTouched(d);
-  releaseFinalizersOfDroppedServices(d, tracked);
+  releaseFinalizersOfDroppedServices(d);
   checkPendingDeletions(d);
   dispatchDue(d);
   planLocationsSync(d);

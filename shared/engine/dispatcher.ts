@@ -4,6 +4,7 @@ import type { Draft } from './draft.ts';
 import { servicesReferencedBy } from './locationsDiff.ts';
 import { FRESH_RETRY, fieldsOf, putOp, sameConfig } from './opRecords.ts';
 import { parksUntilSpecChanges } from './configRefusal.ts';
+import { unsettledOps } from './opIndex.ts';
 import { completeOperation } from './serviceCompletion.ts';
 import type { InFlight, OperationKind, ServiceOp } from './types.ts';
 
@@ -25,7 +26,7 @@ function operationFor(op: ServiceOp): OperationKind | null {
 /** Operations whose completion never came (a lost message) count as timed out, then retry. */
 export function expireOperations(d: Draft): void {
   const limit = d.ctx.config.operationTimeoutMs;
-  for (const op of [...d.ops.values()]) {
+  for (const op of unsettledOps(d.opsIndex, d.ops)) {
     if (op.inFlight && d.now - op.inFlight.startedAt >= limit) {
       completeOperation(d, op.name, op.inFlight.dispatchId, {
         result: 'failure',
@@ -42,7 +43,7 @@ export function expireOperations(d: Draft): void {
  * mirrored address, and no address of the sync in flight, references it, and NRP was read once.
  */
 export function checkPendingDeletions(d: Draft): void {
-  const waiting = [...d.ops.values()].filter((op) => op.state === 'DeletionPending' && op.inFlight === null);
+  const waiting = unsettledOps(d.opsIndex, d.ops).filter((op) => op.state === 'DeletionPending' && op.inFlight === null);
   // Before NRP was read once the mirror is empty, not drained: nothing may pass the gate on it.
   if (waiting.length === 0 || d.sync.nrpRead.state === 'unread') return;
   const referenced = d.sync.inFlight ? servicesReferencedBy(d.sync.inFlight.requests) : new Set<string>();
@@ -61,10 +62,12 @@ export function checkPendingDeletions(d: Draft): void {
 
 export function dispatchDue(d: Draft): void {
   const { config } = d.ctx;
+  // Only unsettled ops can be in flight or due; `due` is sorted, so their order does not matter.
+  const unsettled = unsettledOps(d.opsIndex, d.ops);
   let running = 0;
-  for (const op of d.ops.values()) if (op.inFlight) running++;
+  for (const op of unsettled) if (op.inFlight) running++;
   const due: ServiceOp[] = [];
-  for (const op of d.ops.values()) {
+  for (const op of unsettled) {
     const operation = operationFor(op);
     if (operation === null) continue;
     const { parkedUntil, nextAt } = op.retry;
@@ -117,7 +120,7 @@ export function dispatchDue(d: Draft): void {
   }
   // Wake for the timeout of every operation still in flight, including the ones just dispatched
   // (and none that completed in this call).
-  for (const op of d.ops.values()) {
+  for (const op of unsettledOps(d.opsIndex, d.ops)) {
     if (op.inFlight) d.wake(op.inFlight.startedAt + config.operationTimeoutMs);
   }
 }

@@ -28,6 +28,8 @@ import type { ServiceNames } from './serviceNames.ts';
 import { LayeredMap } from './layeredMap.ts';
 import { PodIndexWriter, podIndexOf, rememberPodIndex } from './podIndex.ts';
 import type { PodIndex } from './podIndex.ts';
+import { OpIndexWriter, inOpsOrder, opIndexOf, rememberOpIndex } from './opIndex.ts';
+import type { OpIndex } from './opIndex.ts';
 
 
 export class Draft {
@@ -61,6 +63,11 @@ export class Draft {
   private synced: ReadonlyMap<KubeObjectKind, string>;
   private tombstoneMap: ReadonlyMap<string, Tombstone>;
   private opsMap: ReadonlyMap<string, ServiceOp>;
+  /** Created with the first op write, then kept in step with `opsMap`. */
+  private opIndex: OpIndexWriter | null = null;
+  /** The ops of the state given, and the names this decision removed from them (some maybe back). */
+  private readonly givenOps: ReadonlyMap<string, ServiceOp>;
+  private readonly removedOps = new Set<string>();
   private nrpServices: ReadonlyMap<string, NrpServiceType>;
   private nrpLocations: ReadonlyMap<string, NrpLocation>;
   private askedMap: ReadonlyMap<string, AskedAction>;
@@ -82,6 +89,7 @@ export class Draft {
     this.synced = state.kube.synced;
     this.tombstoneMap = state.kube.tombstones;
     this.opsMap = state.ops;
+    this.givenOps = state.ops;
     this.nrpServices = state.nrp.services;
     this.nrpLocations = state.nrp.locations;
     this.askedMap = state.asked;
@@ -107,6 +115,13 @@ export class Draft {
   get kubeSynced(): ReadonlyMap<KubeObjectKind, string> { return this.synced; }
   get tombstones(): ReadonlyMap<string, Tombstone> { return this.tombstoneMap; }
   get ops(): ReadonlyMap<string, ServiceOp> { return this.opsMap; }
+  /** The ops by what the passes ask of them (opIndex.ts). */
+  get opsIndex(): OpIndex { return this.opIndex?.index() ?? opIndexOf(this.opsMap); }
+  /** Names of the given state's ops that are gone now, in the given ops' order. */
+  droppedOps(): string[] {
+    const gone = [...this.removedOps].filter((name) => this.givenOps.has(name) && !this.opsMap.has(name));
+    return inOpsOrder(opIndexOf(this.givenOps), gone);
+  }
   get mirrorServices(): ReadonlyMap<string, NrpServiceType> { return this.nrpServices; }
   get mirrorLocations(): ReadonlyMap<string, NrpLocation> { return this.nrpLocations; }
   get asked(): ReadonlyMap<string, AskedAction> { return this.askedMap; }
@@ -156,7 +171,22 @@ export class Draft {
   private podIndexW(): PodIndexWriter { return (this.podIndex ??= new PodIndexWriter(podIndexOf(this.pods))); }
   syncedW(): Map<KubeObjectKind, string> { return (this.synced = this.own('synced', this.synced)); }
   tombstonesW(): Map<string, Tombstone> { return (this.tombstoneMap = this.own('tombstones', this.tombstoneMap)); }
-  opsW(): Map<string, ServiceOp> { return (this.opsMap = this.own('ops', this.opsMap)); }
+  /** Stores an op, keeping the op index in step. */
+  putOpRecord(op: ServiceOp): void {
+    this.opIndexW().update(op.name, this.opsMap.get(op.name), op);
+    this.opsW().set(op.name, op);
+  }
+
+  removeOpRecord(name: string): void {
+    const prev = this.opsMap.get(name);
+    if (!prev) return;
+    this.opIndexW().update(name, prev, undefined);
+    this.removedOps.add(name);
+    this.opsW().delete(name);
+  }
+
+  private opsW(): Map<string, ServiceOp> { return (this.opsMap = this.own('ops', this.opsMap)); }
+  private opIndexW(): OpIndexWriter { return (this.opIndex ??= new OpIndexWriter(opIndexOf(this.opsMap))); }
   mirrorServicesW(): Map<string, NrpServiceType> { return (this.nrpServices = this.own('nrpServices', this.nrpServices)); }
   mirrorLocationsW(): Map<string, NrpLocation> { return (this.nrpLocations = this.own('nrpLocations', this.nrpLocations)); }
   askedW(): Map<string, AskedAction> { return (this.askedMap = this.own('asked', this.askedMap)); }
@@ -202,6 +232,7 @@ export class Draft {
   toState(): ClusterState {
     if (this.serviceNames) rememberServiceNames(this.services, this.serviceNames);
     if (this.podIndex) rememberPodIndex(this.pods, this.podIndex.index());
+    if (this.opIndex) rememberOpIndex(this.opsMap, this.opIndex.index());
     return {
       schemaVersion: 1,
       cluster: this.cluster,

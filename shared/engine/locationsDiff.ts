@@ -1,6 +1,7 @@
 // The locations diff of reference §4 as pure functions: diff desired against the mirror, cut the
 // result into requests NRP accepts, and mirror what NRP acknowledged.
 import type { DesiredLocations } from './desired.ts';
+import { LayeredMap } from './layeredMap.ts';
 import type { AddressLocationUpdate, AddressUpdate, LocationsRequest, NrpLocation } from './types.ts';
 
 function sameServices(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
@@ -48,9 +49,11 @@ export function diffLocations(desired: DesiredLocations, mirror: ReadonlyMap<str
     }
     // Collect the changes first and sort only those: in steady state they are a handful out of
     // thousands of addresses.
+    // Removals first: iterating a mirrored location forked by a sync folds its layers, so that the
+    // lookups after it are a plain Map's (the sort makes the order of the two loops irrelevant).
     const changed: AddressUpdate[] = [];
-    for (const [address, w] of want) if (!sameServices(w, have.addresses.get(address))) changed.push({ address, services: w });
     for (const address of have.addresses.keys()) if (!want.has(address)) changed.push({ address, services: [] });
+    for (const [address, w] of want) if (!sameServices(w, have.addresses.get(address))) changed.push({ address, services: w });
     if (changed.length > 0) {
       changed.sort((a, b) => byString(a.address, b.address));
       updates.push({ addressLocation: location, addressUpdateAction: 'PartialUpdate', addresses: changed });
@@ -132,6 +135,10 @@ export function toBatches(updates: readonly AddressLocationUpdate[], maxAddresse
   return requests;
 }
 
+function forkAddresses(location: NrpLocation | undefined): Map<string, readonly string[]> {
+  return LayeredMap.fork(location?.addresses ?? new Map<string, readonly string[]>());
+}
+
 /** Mirror a request NRP acknowledged. */
 export function applyAcknowledged(mirror: Map<string, NrpLocation>, request: LocationsRequest): void {
   for (const update of request.addressLocations) {
@@ -140,7 +147,8 @@ export function applyAcknowledged(mirror: Map<string, NrpLocation>, request: Loc
       mirror.delete(loc);
       continue;
     }
-    const base = update.addressUpdateAction === 'FullUpdate' ? new Map<string, readonly string[]>() : new Map(mirror.get(loc)?.addresses);
+    // A partial update forks the location's addresses: the copy costs the addresses it changes.
+    const base = update.addressUpdateAction === 'FullUpdate' ? new Map<string, readonly string[]>() : forkAddresses(mirror.get(loc));
     for (const a of update.addresses) {
       if (a.services.length === 0) base.delete(a.address);
       else base.set(a.address, a.services);
@@ -158,7 +166,7 @@ export function applyAcknowledged(mirror: Map<string, NrpLocation>, request: Loc
 export function applyUncertain(mirror: Map<string, NrpLocation>, request: LocationsRequest): void {
   for (const update of request.addressLocations) {
     const loc = update.addressLocation;
-    const base = new Map(mirror.get(loc)?.addresses);
+    const base = forkAddresses(mirror.get(loc));
     for (const a of update.addresses) {
       const union = new Set([...(base.get(a.address) ?? []), ...a.services]);
       if (union.size > 0) base.set(a.address, [...union].sort());

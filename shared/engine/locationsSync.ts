@@ -5,6 +5,7 @@ import { backoffDelayMs } from './backoff.ts';
 import { desiredLocations } from './desired.ts';
 import type { Draft } from './draft.ts';
 import { applyAcknowledged, applyUncertain, countChanges, diffLocations, toBatches } from './locationsDiff.ts';
+import { unsettledOps } from './opIndex.ts';
 import type { KubeObjectKind, LocationsRequest, SyncFailure } from './types.ts';
 
 export const ALL_KINDS: readonly KubeObjectKind[] = ['Service', 'EndpointSlice', 'Node', 'Pod'];
@@ -21,7 +22,7 @@ export function fingerprint(requests: readonly LocationsRequest[]): string {
 }
 
 function drainPending(d: Draft): boolean {
-  for (const op of d.ops.values()) if (op.state === 'DeletionPending') return true;
+  for (const op of unsettledOps(d.opsIndex, d.ops)) if (op.state === 'DeletionPending') return true;
   for (const p of d.kubePods.values()) if (p.registered && (p.fact.deleting || p.fact.phase === 'Succeeded' || p.fact.phase === 'Failed')) return true;
   return false;
 }

@@ -48,7 +48,7 @@ export function newFields(d: Draft, name: string, kind: ServiceKind, config: Ser
 /** Store an op; a state change can change readiness, so the locations diff is due again. */
 export function putOp(d: Draft, prev: ServiceOp | undefined, fields: ServiceOpFields, phase: OpPhase): ServiceOp {
   const next: ServiceOp = { ...fields, ...phase };
-  d.opsW().set(next.name, next);
+  d.putOpRecord(next);
   if (prev?.state !== next.state) {
     d.observe({ kind: 'StateChanged', serviceName: next.name, from: prev?.state ?? 'Untracked', to: next.state });
     d.markLocationsDirty();
@@ -58,7 +58,7 @@ export function putOp(d: Draft, prev: ServiceOp | undefined, fields: ServiceOpFi
 }
 
 export function dropOp(d: Draft, prev: ServiceOp): void {
-  d.opsW().delete(prev.name);
+  d.removeOpRecord(prev.name);
   d.observe({ kind: 'StateChanged', serviceName: prev.name, from: prev.state, to: 'Untracked' });
   d.markLocationsDirty();
   d.releaseCheckAll = true;

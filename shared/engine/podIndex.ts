@@ -3,6 +3,7 @@
 // the pods that hold our finalizer without registering live (the ones a release can be due for).
 // Built once per pods map (maps are never changed once a decision returns them, so the index of
 // a returned map stays true) and kept in step by the Draft's pod writes.
+import { derivedIndex } from './derivedIndex.ts';
 import { LayeredMap } from './layeredMap.ts';
 import type { CachedPod } from './types.ts';
 import { POD_FINALIZER } from './types.ts';
@@ -27,23 +28,15 @@ function isHeld(pod: CachedPod): boolean {
   return liveEgressIdentity(pod) === null && pod.fact.finalizers.includes(POD_FINALIZER);
 }
 
-const built = new WeakMap<Pods, PodIndex>();
+const podIndexes = derivedIndex((pods: Pods): PodIndex => {
+  const writer = new PodIndexWriter(emptyIndex());
+  for (const [key, pod] of pods) writer.update(key, undefined, pod);
+  return writer.index();
+});
 
-export function podIndexOf(pods: Pods): PodIndex {
-  let index = built.get(pods);
-  if (!index) {
-    const writer = new PodIndexWriter(emptyIndex());
-    for (const [key, pod] of pods) writer.update(key, undefined, pod);
-    index = writer.index();
-    built.set(pods, index);
-  }
-  return index;
-}
-
+export const podIndexOf = (pods: Pods): PodIndex => podIndexes.of(pods);
 /** Records `index` as the index of `pods` (a Draft's, as it returns them). */
-export function rememberPodIndex(pods: Pods, index: PodIndex): void {
-  built.set(pods, index);
-}
+export const rememberPodIndex = (pods: Pods, index: PodIndex): void => podIndexes.remember(pods, index);
 
 function emptyIndex(): PodIndex {
   return { liveByIdentity: new Map(), held: new Map() };

@@ -64,6 +64,6 @@ export function reconcileTouched(d: Draft): void {
 }
 
 /** Called after ops were dropped by completions: their Services may now lose the finalizer. */
-export function releaseFinalizersOfDroppedServices(d: Draft, before: ReadonlySet<string>): void {
-  for (const name of before) if (!d.ops.has(name)) releaseServiceFinalizer(d, name);
+export function releaseFinalizersOfDroppedServices(d: Draft): void {
+  for (const name of d.droppedOps()) releaseServiceFinalizer(d, name);
 }
