@@ -89,6 +89,8 @@ export function markdownOf(r: BenchResult): string {
   out.push(row(['Table Storage transactions', ...WORKLOADS.map((k) => n(w[k].tableTransactions.perChange, 2))]));
   out.push(row(['Service Bus messages sent', ...WORKLOADS.map((k) => n(w[k].serviceBus.messagesPerChange, 2))]));
   out.push(row(['Service Bus operations (send + deliver + settle + management)', ...WORKLOADS.map((k) => n(w[k].serviceBus.operationsPerChange, 2))]));
+  const queueNames = [...new Set(WORKLOADS.flatMap((k) => Object.keys(w[k].serviceBus.operationsPerChangeByQueue)))].sort();
+  for (const q of queueNames) out.push(row([`… of which on \`${q}\``, ...WORKLOADS.map((k) => n(w[k].serviceBus.operationsPerChangeByQueue[q] ?? 0, 2))]));
   out.push(row(['Function executions', ...WORKLOADS.map((k) => n(w[k].functions.executionsPerChange, 3))]));
   out.push(row(['Function busy time (ms)', ...WORKLOADS.map((k) => n((w[k].functions.busySeconds * 1_000) / w[k].changes, 1))]));
   out.push('');

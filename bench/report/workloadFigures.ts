@@ -35,6 +35,8 @@ export interface WorkloadFigures {
     /** Sends (per message), deliveries, settlements and management calls: what the operations meter counts. */
     readonly operations: number;
     readonly operationsPerChange: number;
+    /** Operations per change by queue (dead-letter sub-queue included with its queue). */
+    readonly operationsPerChangeByQueue: Readonly<Record<string, number>>;
     readonly forwarderMessages: number;
   };
   readonly functions: {
@@ -85,7 +87,9 @@ export function workloadFigures(m: WorkloadMeasurement, p: ModelParameters): Wor
   const tables = Object.values(c.tableRequests).reduce((a, b) => a + b, 0);
   const queues = Object.values(c.busByQueue);
   const messages = queues.reduce((n, q) => n + q.sent, 0);
-  const operations = queues.reduce((n, q) => n + q.sent + q.delivered + q.settled + q.management, 0);
+  const operationsOf = (q: (typeof queues)[number]): number => q.sent + q.delivered + q.settled + q.management;
+  const operations = queues.reduce((n, q) => n + operationsOf(q), 0);
+  const operationsPerChangeByQueue = Object.fromEntries(Object.entries(c.busByQueue).map(([name, q]) => [name, round(operationsOf(q) / changes)]));
   const executions = Object.values(c.executions).reduce((a, b) => a + b, 0);
   const latencyMs = latencyFigures(m.reflected.map((r) => r.latencyMs));
   const naive = baselineFigures('naive', m, p);
@@ -99,7 +103,7 @@ export function workloadFigures(m: WorkloadMeasurement, p: ModelParameters): Wor
     latencyMs,
     nrpWrites,
     tableTransactions: { total: tables, perChange: round(tables / changes), byKind: c.tableRequests },
-    serviceBus: { messages, messagesPerChange: round(messages / changes), operations, operationsPerChange: round(operations / changes), forwarderMessages: c.forwarderMessages },
+    serviceBus: { messages, messagesPerChange: round(messages / changes), operations, operationsPerChange: round(operations / changes), operationsPerChangeByQueue, forwarderMessages: c.forwarderMessages },
     functions: {
       executions,
       executionsPerChange: round(executions / changes),
