@@ -63,7 +63,7 @@ describe('LayeredMap forks', () => {
   it('many forks of one map, written in any interleaving, each stay a Map of their own', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
-        const maps: [Map<number, number>, Map<number, number>][] = [[LayeredMap.fork(new Map()), new Map()]];
+        const maps: [Map<number, number>, Map<number, number>][] = [[LayeredMap.fork(new Map<number, number>()), new Map<number, number>()]];
         for (const o of ops) {
           const [map, model] = maps[o.at % maps.length]!;
           if (o.kind === 'set') {
