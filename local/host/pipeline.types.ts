@@ -17,7 +17,7 @@ export interface PipelineOptions {
   readonly nrpLatency?: { readonly writeMs?: number | undefined; readonly lbCreateMs?: number | undefined } | undefined;
   /**
    * The share of NRP's write budget (1,000 per 5 min per subscription) the functions' throttle gate
-   * allows, and its burst. Default: production's (half the budget, burst 20), so local runs pace
+   * allows, and its burst. Default: production's (half the budget, burst 30, ADR 0027), so local runs pace
    * writes as Azure would; a scale scenario may raise them to finish in test time.
    */
   readonly nrpWriteBudget?: { readonly share?: number | undefined; readonly burst?: number | undefined } | undefined;

@@ -60,8 +60,15 @@ export class SessionLockKeeper {
   }
 
   private async renew(): Promise<void> {
+    // An unanswered renewal is given up on at half the lock's remaining time, so that another can
+    // still be tried before the lock ends (the SDK's own timeout, 60 s, outlasts a 30 s lock).
+    const attempt = new AbortController();
+    const stop = (): void => attempt.abort();
+    this.stopping.signal.addEventListener('abort', stop, { once: true });
+    const deadline = setTimeout(() => attempt.abort(new Error('renewal unanswered')), Math.max(1_000, (this.lockedUntil - Date.now()) / 2));
+    deadline.unref();
     try {
-      this.lockedUntil = (await this.holder.renewSessionLock({ abortSignal: this.stopping.signal })).getTime();
+      this.lockedUntil = (await this.holder.renewSessionLock({ abortSignal: attempt.signal })).getTime();
       this.failures = 0;
       this.schedule(renewalDelayMs(this.lockedUntil, Date.now()));
     } catch (e) {
@@ -72,6 +79,9 @@ export class SessionLockKeeper {
       // Lost for good (expired, or taken over): nothing to keep; the next settlement says so.
       if (left <= 0 || isLockLost(e)) return;
       this.schedule(Math.min(this.o.retryMs ?? 1_000, left / 2));
+    } finally {
+      clearTimeout(deadline);
+      this.stopping.signal.removeEventListener('abort', stop);
     }
   }
 }

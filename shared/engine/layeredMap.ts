@@ -109,7 +109,9 @@ export class LayeredMap<K, V> extends Map<K, V> {
   }
 
   override clear(): void {
-    this.#base = new Map();
+    // An own base is cleared in place, so that a loop iterating it stops as a Map's would.
+    if (this.#owned) this.#base.clear();
+    else this.#base = new Map();
     this.#owned = true;
     this.#changed = new Map();
     this.#added = new Map();
@@ -130,10 +132,11 @@ export class LayeredMap<K, V> extends Map<K, V> {
 
   /**
    * Iterating costs O(n) anyway: the layers are folded into a base of this map's own first, so the
-   * iteration is a Map's, with a Map's semantics for writes made while it runs.
+   * iteration is a Map's, with a Map's semantics for writes made while it runs. A shared base is
+   * copied even with no layers: a loop over it would not see the writes it makes (they go to layers).
    */
   #flat(): Map<K, V> {
-    if (this.#changed.size > 0 || this.#added.size > 0) {
+    if (!this.#owned) {
       this.#base = new Map(this.#layered());
       this.#owned = true;
       this.#changed = new Map();
