@@ -7,6 +7,8 @@
 // maps, and their command order must not depend on how the map is stored.
 
 const GONE: unique symbol = Symbol('gone');
+// The symbol node:util looks up, without importing node:util into the pure engine.
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 type Gone = typeof GONE;
 
 /** Layers larger than this (for a base of n entries) are folded into a new base at the next fork. */
@@ -164,12 +166,17 @@ export class LayeredMap<K, V> extends Map<K, V> {
   override forEach(callback: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
     for (const [k, v] of this.#flat()) callback.call(thisArg, v, k, this);
   }
+
+  /** node:util's inspect (console.log, debug output) reads a Map's native storage: show the entries instead. */
+  [INSPECT](depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return inspect(new Map(this.#flat()), { ...options, depth });
+  }
 }
 
 const OWN_METHODS: PropertyDescriptorMap = (() => {
   const proto = LayeredMap.prototype as unknown as Record<PropertyKey, unknown>;
   const out: PropertyDescriptorMap = {};
-  for (const name of ['has', 'get', 'set', 'delete', 'clear', 'entries', 'keys', 'values', 'forEach', Symbol.iterator] as const) {
+  for (const name of ['has', 'get', 'set', 'delete', 'clear', 'entries', 'keys', 'values', 'forEach', Symbol.iterator, INSPECT] as const) {
     out[name] = { value: proto[name], enumerable: false, writable: false, configurable: false };
   }
   // The getter is the class's own, called with a LayeredMap as `this`.

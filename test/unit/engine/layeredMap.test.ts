@@ -2,6 +2,7 @@
 // (the same state decided twice) never see each other's writes (docs/adr/0023).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { LayeredMap } from '../../../shared/engine/layeredMap.ts';
 
@@ -84,5 +85,15 @@ describe('LayeredMap forks', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('LayeredMap in logs', () => {
+  it('shows its entries to node:util inspect (console.log, debug output), not the empty native storage', () => {
+    const base = LayeredMap.fork(new Map([['a', 1]]));
+    base.set('b', 2);
+    const m = LayeredMap.fork(base);
+    m.set('c', 3);
+    assert.equal(inspect(m), inspect(new Map([['a', 1], ['b', 2], ['c', 3]])));
   });
 });
