@@ -8,6 +8,8 @@ import type { ServiceBusClient } from '@azure/service-bus';
 import { randomBytes } from 'node:crypto';
 import { ServiceBusMessageSender } from '../shared/bus/serviceBusSender.ts';
 import type { KubeObjectKind } from '../shared/engine/types.ts';
+import { isPackShaped } from '../shared/messages/envelopes.ts';
+import type { OutgoingMessage } from '../shared/messages/outgoing.ts';
 import { ActionConsumer } from './actions/actionConsumer.ts';
 import { answerOfFinalizerAction } from './actions/finalizerAnswers.ts';
 import { KubeWriter } from './actions/kubeWriter.ts';
@@ -47,6 +49,8 @@ export interface ForwarderOptions {
   readonly watchTimeoutSeconds?: number | undefined;
   readonly retryMinMs?: number | undefined;
   readonly sendBatchSize?: number | undefined;
+  /** How long a send round waits for more changes to share its messages (FORWARDER_SEND_LINGER_MS). */
+  readonly sendLingerMs?: number | undefined;
   readonly applyActions?: boolean | undefined;
   readonly actionReceiveWaitMs?: number | undefined;
   readonly actionRetryDelayMs?: number | undefined;
@@ -115,10 +119,12 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
     log,
     batchSize: o.sendBatchSize,
     minBackoffMs: o.retryMinMs,
-    onSent: (sent: readonly QueuedChange[], ms: number) => {
+    lingerMs: o.sendLingerMs,
+    onSent: (sent: readonly QueuedChange[], ms: number, messages: readonly OutgoingMessage[]) => {
       metrics.sendDuration.record(ms / 1000);
+      for (const m of messages) metrics.messagesSent.add(1, { format: isPackShaped(m.body) ? 'pack' : 'single' });
       for (const c of sent) {
-        metrics.messagesSent.add(1, { kind: c.objectKind });
+        metrics.changesSent.add(1, { kind: c.objectKind });
         if (c.marker) snapshotSent.add(c.objectKind);
       }
       if (kinds.every((k) => snapshotSent.has(k.objectKind))) readyResolve();

@@ -38,6 +38,7 @@ const forwarder = await startForwarder({
   httpPort: settings.FORWARDER_HTTP_PORT,
   instance: settings.POD_NAME,
   stallMs: settings.FORWARDER_STALL_MS,
+  sendLingerMs: settings.FORWARDER_SEND_LINGER_MS,
 });
 
 let signalled = false;

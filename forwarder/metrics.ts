@@ -21,6 +21,7 @@ export class ForwarderMetrics {
   private readonly exporter: PrometheusExporter;
   readonly meter: Meter;
   readonly changes: Counter;
+  readonly changesSent: Counter;
   readonly messagesSent: Counter;
   readonly sendDuration: Histogram;
   readonly sendFailures: Counter;
@@ -35,7 +36,8 @@ export class ForwarderMetrics {
     const m = this.provider.getMeter('servicegateway-forwarder');
     this.meter = m;
     this.changes = m.createCounter('forwarder_changes_total', { description: 'Kubernetes changes seen, by kind and what became of them (queued, coalesced into a queued one, dropped because the outbox was full, with reason objects or bytes for the bound it hit, unchanged for the engine, not ours, rejected as unreadable, withheld: told to the engine as ObjectWithheld because it cannot be sent whole)' });
-    this.messagesSent = m.createCounter('forwarder_messages_sent_total', { description: 'Messages accepted by Service Bus, by kind (snapshot markers included)' });
+    this.changesSent = m.createCounter('forwarder_changes_sent_total', { description: 'Changes accepted by Service Bus, by kind (snapshot markers included)' });
+    this.messagesSent = m.createCounter('forwarder_messages_sent_total', { description: 'Service Bus messages accepted, by format (single: one change; pack: several changes of one send round, ADR 0024)' });
     this.sendDuration = m.createHistogram('forwarder_send_duration_seconds', { description: 'Time of one send round to Service Bus', unit: 's' });
     this.sendFailures = m.createCounter('forwarder_send_failures_total', { description: 'Send rounds that failed and will be retried' });
     this.relists = m.createCounter('forwarder_relists_total', { description: 'Full lists, by kind and reason (start, expired, requested, error)' });

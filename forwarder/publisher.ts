@@ -1,8 +1,10 @@
-// Drains the outbox to Service Bus in order: up to `batchSize` changes per round, packed by the
-// sender into size-bounded batches. A change leaves the outbox only once Service Bus accepted it;
+// Drains the outbox to Service Bus in order: up to `batchSize` changes per round, packed into as
+// few messages as the size bound allows (toEngineEventPacks, ADR 0024); a short linger after each
+// round lets a steady trickle of changes share the next round's messages. A change leaves the outbox only once Service Bus accepted it;
 // after a failure the same changes (or newer states of them) are sent again with capped backoff,
 // and duplicate detection on the MessageId drops whatever had already arrived.
-import type { MessageSender } from '../shared/messages/outgoing.ts';
+import type { MessageSender, OutgoingMessage } from '../shared/messages/outgoing.ts';
+import { toEngineEventPacks } from '../shared/messages/toEngineEventPacks.ts';
 import type { ChangeQueue, QueuedChange } from './changeQueue.ts';
 import type { Logger } from './log.ts';
 import { errorText } from './log.ts';
@@ -15,7 +17,10 @@ export interface PublisherOptions {
   readonly batchSize?: number | undefined;
   readonly minBackoffMs?: number | undefined;
   readonly maxBackoffMs?: number | undefined;
-  readonly onSent?: ((sent: readonly QueuedChange[], durationMs: number) => void) | undefined;
+  /** How long after a round the next waits for more changes, unless `batchSize` are already queued (default 100 ms). */
+  readonly lingerMs?: number | undefined;
+  /** `messages`: what went to Service Bus for the changes (fewer: packs). */
+  readonly onSent?: ((sent: readonly QueuedChange[], durationMs: number, messages: readonly OutgoingMessage[]) => void) | undefined;
   readonly onFailure?: ((error: unknown) => void) | undefined;
 }
 
@@ -65,19 +70,23 @@ export class Publisher {
       const ok = await this.round();
       failures = ok ? 0 : failures + 1;
       if (!ok) await pause(this.backoff(failures), signal);
+      // Leading edge: a change after a quiet spell goes at once; the ones that follow it within
+      // the linger share the next round's messages.
+      else if (this.o.queue.size < this.batchSize) await pause(this.o.lingerMs ?? 100, signal);
     }
   }
 
   /** One send of the head of the outbox; false when it failed. */
   private async round(abortSignal?: AbortSignal): Promise<boolean> {
-    const batch = this.o.queue.peek(this.o.batchSize ?? 500);
+    const batch = this.o.queue.peek(this.batchSize);
     if (batch.length === 0) return true;
     const started = Date.now();
     try {
-      await this.o.sender.send(batch.map((c) => c.message), { abortSignal });
+      const messages = toEngineEventPacks(batch);
+      await this.o.sender.send(messages, { abortSignal });
       this.o.queue.ack(batch);
       this.failingSince = null;
-      this.o.onSent?.(batch, Date.now() - started);
+      this.o.onSent?.(batch, Date.now() - started, messages);
       return true;
     } catch (e) {
       this.failingSince ??= started;
@@ -85,6 +94,10 @@ export class Publisher {
       this.o.log.warn('sending to Service Bus failed; will retry', { changes: batch.length, queued: this.o.queue.size, error: errorText(e) });
       return false;
     }
+  }
+
+  private get batchSize(): number {
+    return this.o.batchSize ?? 500;
   }
 
   private backoff(failures: number): number {

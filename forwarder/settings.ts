@@ -22,6 +22,8 @@ const settingsSchema = z
     FORWARDER_QUEUE_BYTES: z.coerce.number().int().min(MIN_QUEUE_BYTES).default(DEFAULT_OUTBOX_BOUNDS.maxBytes),
     /** Time SIGTERM leaves for sending what is queued (keep it below terminationGracePeriodSeconds). */
     FORWARDER_SHUTDOWN_GRACE_MS: positiveInt(20_000),
+    /** How long a send round waits for more changes to share its messages (ADR 0024); 0 sends at once. */
+    FORWARDER_SEND_LINGER_MS: z.coerce.number().int().min(0).max(5_000).default(100),
     /** A kind that has not listed or watched successfully for this long fails /healthz. */
     FORWARDER_STALL_MS: positiveInt(5 * 60_000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

@@ -6,7 +6,8 @@ import { app } from '@azure/functions';
 import type { InvocationContext } from '@azure/functions';
 import { decide } from '../shared/engine/decide.ts';
 import type { ClusterState, DecideContext, Decision, EngineEvent, EngineObservation } from '../shared/engine/types.ts';
-import { parseEngineMessage } from '../shared/messages/parseMessage.ts';
+import type { EngineEventMessage } from '../shared/messages/envelopes.ts';
+import { unpackEngineMessage } from '../shared/messages/unpackEngineMessage.ts';
 import { toOutgoingMessages } from '../shared/messages/toOutgoingMessages.ts';
 import { oversizeRows, withholdOversize } from '../shared/state/stateLimits.ts';
 import { StateLimitError } from '../shared/state/stateRows.ts';
@@ -47,21 +48,31 @@ interface ParsedBatch {
   readonly observedAt: number | undefined;
 }
 
+/**
+ * The batch's events in order, a pack unpacked in place: a pack whose envelope is unusable is
+ * rejected whole, a bad entry of a good pack alone (as `<messageId>#<index>`, ADR 0024).
+ */
 function parseBatch(cluster: string, received: readonly ReceivedMessage[]): ParsedBatch {
   const events: EngineEvent[] = [];
   const rejected: Rejection[] = [];
   const traceparents: (string | undefined)[] = [];
   let observedAt: number | undefined;
+  const take = (m: ReceivedMessage, value: EngineEventMessage): void => {
+    const { event } = value;
+    events.push(event);
+    traceparents.push(value.traceparent ?? m.traceparent);
+    const at = value.observedAt === undefined ? NaN : Date.parse(value.observedAt);
+    if (KUBERNETES_FACTS.has(event.kind) && Number.isSafeInteger(at) && at >= 0) observedAt = Math.min(observedAt ?? at, at);
+  };
   for (const m of received) {
-    const parsed = parseEngineMessage(m.body);
-    if (!parsed.ok) rejected.push({ message: m, reason: parsed.reason });
-    else if (parsed.value.cluster !== cluster) rejected.push({ message: m, reason: `cluster: message is for "${parsed.value.cluster}" but arrived on session "${cluster}"` });
+    const unpacked = unpackEngineMessage(m.body);
+    if (!unpacked.ok) rejected.push({ message: m, reason: unpacked.reason });
+    else if (unpacked.value.cluster !== cluster) rejected.push({ message: m, reason: `cluster: message is for "${unpacked.value.cluster}" but arrived on session "${cluster}"` });
     else {
-      const { event } = parsed.value;
-      events.push(event);
-      traceparents.push(parsed.value.traceparent ?? m.traceparent);
-      const at = parsed.value.observedAt === undefined ? NaN : Date.parse(parsed.value.observedAt);
-      if (KUBERNETES_FACTS.has(event.kind) && Number.isSafeInteger(at) && at >= 0) observedAt = Math.min(observedAt ?? at, at);
+      for (const entry of unpacked.value.entries) {
+        if (entry.ok) take(m, entry.value);
+        else rejected.push({ message: { ...m, body: entry.body, messageId: `${m.messageId}#${entry.index}` }, reason: entry.reason });
+      }
     }
   }
   return { events, rejected, traceparents, observedAt };

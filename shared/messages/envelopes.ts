@@ -27,6 +27,20 @@ export interface EngineEventMessage {
   readonly traceparent?: string | undefined;
 }
 
+/** One event of a pack: an EngineEventMessage without the envelope the pack already carries. */
+export interface PackedEvent {
+  readonly event: EngineEvent;
+  readonly observedAt?: string | undefined;
+  readonly traceparent?: string | undefined;
+}
+
+/** engine-events (session = cluster): the forwarder's changes of one send round, in order (ADR 0024). */
+export interface EngineEventPack {
+  readonly v: typeof MESSAGE_VERSION;
+  readonly cluster: string;
+  readonly events: readonly PackedEvent[];
+}
+
 /** service-ops (no sessions): one service operation. */
 export interface ServiceOpMessage {
   readonly v: typeof MESSAGE_VERSION;
@@ -83,7 +97,7 @@ export interface RejectedMessage {
 }
 
 export interface MessageBodies {
-  readonly 'engine-events': EngineEventMessage;
+  readonly 'engine-events': EngineEventMessage | EngineEventPack;
   readonly 'service-ops': ServiceOpMessage;
   readonly 'locations-sync': LocationsSyncMessage;
   readonly 'k8s-actions': KubernetesActionMessage;
@@ -97,6 +111,30 @@ export const engineEventMessageSchema = z.object({
   observedAt: z.iso.datetime().optional(),
   traceparent: traceparentSchema.optional(),
 });
+
+/** Events in one pack: with 100 messages per engine invocation (host.json), at most 10,000 events. */
+export const MAX_PACK_EVENTS = 100;
+
+export const packedEventSchema = engineEventMessageSchema.omit({ v: true, cluster: true });
+
+/** A pack as sent; a receiver reads it entry by entry (unpackEngineMessage.ts) so one bad entry costs only itself. */
+export const engineEventPackSchema = z.object({
+  v: versionSchema,
+  cluster: clusterSchema,
+  events: z.array(packedEventSchema).min(2).max(MAX_PACK_EVENTS),
+});
+
+/** The pack's envelope alone, its entries left to be read one at a time. */
+export const engineEventPackEnvelopeSchema = z.object({
+  v: versionSchema,
+  cluster: clusterSchema,
+  events: z.array(z.unknown()).min(1).max(MAX_PACK_EVENTS),
+});
+
+/** A pack, told apart from a one-event message by its `events` array. */
+export function isPackShaped(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && 'events' in body && !('event' in body);
+}
 
 export const serviceOpMessageSchema = z.object({
   v: versionSchema,
@@ -141,7 +179,7 @@ export const rejectedMessageSchema = z.object({
 });
 
 export const MESSAGE_SCHEMAS: { readonly [Q in QueueName]: z.ZodType<MessageBodies[Q]> } = {
-  'engine-events': engineEventMessageSchema,
+  'engine-events': z.union([engineEventMessageSchema, engineEventPackSchema]),
   'service-ops': serviceOpMessageSchema,
   'locations-sync': locationsSyncMessageSchema,
   'k8s-actions': kubernetesActionMessageSchema,
@@ -149,6 +187,8 @@ export const MESSAGE_SCHEMAS: { readonly [Q in QueueName]: z.ZodType<MessageBodi
 };
 
 sameShape<z.output<typeof engineEventMessageSchema>, EngineEventMessage>(true);
+sameShape<z.output<typeof packedEventSchema>, PackedEvent>(true);
+sameShape<z.output<typeof engineEventPackSchema>, EngineEventPack>(true);
 sameShape<z.output<typeof serviceOpMessageSchema>, ServiceOpMessage>(true);
 sameShape<z.output<typeof locationsSyncTriggerSchema>, LocationsSyncTrigger>(true);
 sameShape<z.output<typeof observeNrpRequestSchema>, ObserveNrpRequest>(true);

@@ -4,7 +4,8 @@
 import type { QueueName } from './outgoing.ts';
 import { MAX_MESSAGE_BYTES } from './bounds.ts';
 import { describeIssues } from './describeIssues.ts';
-import { MESSAGE_SCHEMAS } from './envelopes.ts';
+import type { z } from 'zod';
+import { MESSAGE_SCHEMAS, engineEventMessageSchema, engineEventPackSchema, isPackShaped } from './envelopes.ts';
 import type { EngineEventMessage, KubernetesActionMessage, LocationsSyncMessage, MessageBodies, ServiceOpMessage } from './envelopes.ts';
 
 export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
@@ -60,21 +61,41 @@ export function decodeBody(body: unknown, maxBytes: number = MAX_MESSAGE_BYTES):
   return bytes > maxBytes ? tooLarge(bytes, maxBytes) : { ok: true, value: body };
 }
 
-/** The body of a message received on `queue`, checked against that queue's schema. */
-export function parseMessage<Q extends QueueName>(queue: Q, body: unknown, options: ParseOptions = {}): ParseResult<MessageBodies[Q]> {
+/** An already-decoded value checked against `schema`. */
+export function checked<T>(schema: z.ZodType<T>, value: unknown): ParseResult<T> {
+  const parsed = schema.safeParse(value, { reportInput: true });
+  return parsed.success ? { ok: true, value: parsed.data } : fail(describeIssues(parsed.error.issues));
+}
+
+/** Decodes the body, picks its schema by the decoded value, and checks it. */
+function parseBy<T>(schemaOf: (value: unknown) => z.ZodType<T>, body: unknown, options: ParseOptions): ParseResult<T> {
   try {
     const decoded = decodeBody(body, options.maxBytes ?? MAX_MESSAGE_BYTES);
-    if (!decoded.ok) return decoded;
-    const parsed = MESSAGE_SCHEMAS[queue].safeParse(decoded.value, { reportInput: true });
-    return parsed.success ? { ok: true, value: parsed.data } : fail(describeIssues(parsed.error.issues));
+    return decoded.ok ? checked(schemaOf(decoded.value), decoded.value) : decoded;
   } catch (e) {
     // A getter or proxy in an object body can throw; that is a bad body too, not a crash.
     return fail(`body: unreadable (${e instanceof Error ? e.message : String(e)})`);
   }
 }
 
+/** The body checked against `schema`. */
+export function parseWith<T>(schema: z.ZodType<T>, body: unknown, options: ParseOptions = {}): ParseResult<T> {
+  return parseBy(() => schema, body, options);
+}
+
+/**
+ * The body of a message received on `queue`, checked against that queue's schema. An
+ * engine-events pack is checked whole here (the sender's gate); the engine reads packs entry by
+ * entry instead (unpackEngineMessage.ts).
+ */
+export function parseMessage<Q extends QueueName>(queue: Q, body: unknown, options: ParseOptions = {}): ParseResult<MessageBodies[Q]> {
+  if (queue !== 'engine-events') return parseWith(MESSAGE_SCHEMAS[queue], body, options);
+  return parseBy((value) => (isPackShaped(value) ? engineEventPackSchema : engineEventMessageSchema) as unknown as z.ZodType<MessageBodies[Q]>, body, options);
+}
+
+/** A one-event engine-events body (packs: unpackEngineMessage). */
 export function parseEngineMessage(body: unknown, options?: ParseOptions): ParseResult<EngineEventMessage> {
-  return parseMessage('engine-events', body, options);
+  return parseWith(engineEventMessageSchema, body, options);
 }
 
 export function parseServiceOpMessage(body: unknown, options?: ParseOptions): ParseResult<ServiceOpMessage> {

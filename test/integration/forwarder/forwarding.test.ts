@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CLUSTER, egressPod, events, httpGet, lbService, node, plainPod, slice, startRig, summary, uidOf, waitFor } from './harness.ts';
-import type { Rig } from './harness.ts';
+import type { Received, Rig } from './harness.ts';
 import type { ForwarderOptions } from '../../../forwarder/forwarder.ts';
 import { POD_FINALIZER } from '../../../shared/engine/types.ts';
 
@@ -42,12 +42,14 @@ describe('the forwarder, cluster to engine', () => {
     for (const r of got) {
       assert.equal(r.body.cluster, CLUSTER);
       assert.match(r.body.traceparent ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-      assert.equal(r.diagnosticId, r.body.traceparent);
+      // A pack carries its first event's trace beside the body; every event keeps its own inside.
+      if (r.packId === undefined || r.messageId.endsWith('#0')) assert.equal(r.diagnosticId, r.body.traceparent);
       const e = r.body.event;
-      if (e.kind === 'ServiceUpserted') assert.equal(r.messageId, `${CLUSTER}:Service/default/web@${e.service.resourceVersion}#${e.snapshot ?? ''}`);
+      if (r.packId !== undefined) assert.match(r.packId, new RegExp(`^${CLUSTER}:pack:\\d+:[0-9a-f]{32}$`));
+      else if (e.kind === 'ServiceUpserted') assert.equal(r.messageId, `${CLUSTER}:Service/default/web@${e.service.resourceVersion}#${e.snapshot ?? ''}`);
     }
     const metrics = (await httpGet(f.httpPort!, '/metrics')).text;
-    assert.match(metrics, /forwarder_messages_sent_total\{kind="Service"\} 2/);
+    assert.match(metrics, /forwarder_changes_sent_total\{kind="Service"\} 2/);
     assert.match(metrics, /forwarder_snapshot_sent\{kind="Pod"\} 1/);
   });
 
@@ -190,6 +192,25 @@ describe('the forwarder, cluster to engine', () => {
     for (const e of got) assert.ok(e.kind === 'PodUpserted' && e.pod.podIPs[0]?.endsWith('.100'), JSON.stringify(e));
     const metrics = (await httpGet(f.httpPort!, '/metrics')).text;
     assert.match(metrics, /forwarder_changes_total\{kind="Pod",result="coalesced"\} 990/);
+  });
+
+  it('packs the changes of one send round into few messages, in order per object', async () => {
+    const f = await rig.start({ sendLingerMs: 300 });
+    await f.whenReady();
+    await rig.take();
+    const got: Received[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (let p = 0; p < 40; p++) rig.kube.apply(egressPod(`pack-${p}`, `10.248.${p}.${round + 1}`));
+      // Each round is taken before the next, so every object changes three times in the stream.
+      got.push(...(await rig.take(40 * (round + 1) - got.length, 10_000)));
+    }
+    const packs = new Set(got.map((r) => r.packId ?? r.messageId));
+    assert.ok(packs.size < got.length / 5, `${got.length} events came in ${packs.size} messages`);
+    const ips = new Map<string, string[]>();
+    for (const e of events(got)) if (e.kind === 'PodUpserted') ips.set(e.pod.name, [...(ips.get(e.pod.name) ?? []), e.pod.podIPs[0] ?? '']);
+    for (const [name, seen] of ips) assert.deepEqual(seen, [...seen].sort((a, b) => Number(a.split('.')[3]) - Number(b.split('.')[3])), `${name} in order`);
+    const metrics = (await httpGet(f.httpPort!, '/metrics')).text;
+    assert.match(metrics, /forwarder_messages_sent_total\{format="pack"\} [1-9]/);
   });
 
   /**

@@ -10,7 +10,7 @@ import type { BrokerCounters, BrokerHandle } from '../../../local/sim/bus/broker
 import { startKubeSimulator } from '../../../local/sim/kube/server.ts';
 import type { KubeSimulator } from '../../../local/sim/kube/server.ts';
 import type { EngineEvent } from '../../../shared/engine/types.ts';
-import type { EngineEventMessage } from '../../../shared/messages/envelopes.ts';
+import type { EngineEventMessage, EngineEventPack } from '../../../shared/messages/envelopes.ts';
 import { ActionConsumer } from '../../../forwarder/actions/actionConsumer.ts';
 import type { ActionConsumerOptions } from '../../../forwarder/actions/actionConsumer.ts';
 import { KubeWriter } from '../../../forwarder/actions/kubeWriter.ts';
@@ -21,10 +21,19 @@ import type { LogFields, Logger } from '../../../forwarder/log.ts';
 
 export const CLUSTER = 'demo';
 
+/** One event as it reached engine-events: a pack counts once per event it carries. */
 export interface Received {
   readonly messageId: string;
   readonly body: EngineEventMessage;
   readonly diagnosticId: unknown;
+  /** The Service Bus message's own id when the event came in a pack. */
+  readonly packId?: string | undefined;
+}
+
+/** The events of one received body, a pack unpacked in order. */
+function unpacked(messageId: string, body: EngineEventMessage | EngineEventPack, diagnosticId: unknown): Received[] {
+  if (!('events' in body)) return [{ messageId, body, diagnosticId }];
+  return body.events.map((e, i) => ({ messageId: `${messageId}#${i}`, body: { v: body.v, cluster: body.cluster, ...e }, diagnosticId, packId: messageId }));
 }
 
 /** Keeps log lines for assertions instead of printing them. */
@@ -129,7 +138,7 @@ export async function startRig(kubeOptions: { bookmarkIntervalMs?: number; histo
           await new Promise((r) => setTimeout(r, 100));
           continue;
         }
-        for (const m of got) out.push({ messageId: String(m.messageId), body: m.body as EngineEventMessage, diagnosticId: m.applicationProperties?.['Diagnostic-Id'] });
+        for (const m of got) out.push(...unpacked(String(m.messageId), m.body as EngineEventMessage | EngineEventPack, m.applicationProperties?.['Diagnostic-Id']));
         if (got.length === 0 && out.length >= minCount) return out;
         if (Date.now() > deadline) assert.fail(`received ${out.length} of at least ${minCount} engine events`);
       }

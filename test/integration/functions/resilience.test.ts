@@ -110,6 +110,28 @@ describe('functions under failure', () => {
     assert.deepEqual(warning?.target.kind === 'EndpointSlice' ? warning.target.name : null, 'huge-1');
   });
 
+  it('takes a pack as its events in order beside one-event messages, and rejects only a bad entry of it, with the reason', async () => {
+    const cluster = nextCluster();
+    const [first, ...rest] = webCluster();
+    const observedAt = new Date(0).toISOString();
+    const bad = { event: { kind: 'NodeUpserted', node: { name: 'broken' } }, observedAt };
+    const pack = { v: 1, cluster, events: [{ event: first, observedAt }, bad, ...rest.map((event) => ({ event, observedAt }))] };
+    const tick = { v: 1, cluster, event: { kind: 'Tick' } };
+    const result = await applyEngineBatch(h.deps, cluster, [
+      { body: JSON.stringify(pack), messageId: `${cluster}:pack:1`, deliveryCount: 1 },
+      { body: tick, messageId: `${cluster}:tick`, deliveryCount: 1 },
+    ]);
+    assert.equal(result.events, webCluster().length + 1);
+    assert.deepEqual(result.rejected.map((r) => r.message.messageId), [`${cluster}:pack:1#1`]);
+    assert.match(result.rejected[0]!.reason, /^events\[1\]\.event\.node\./);
+    const { state } = await h.deps.store.load(cluster);
+    assert.ok(state.kube.services.has(uidOf('web').toLowerCase()));
+    assert.ok(state.kube.slices.has('default/web-1'));
+    const rejected = (await h.drain('rejected-messages')).map((m) => m.body as { messageId: string; reason: string; body: string });
+    const mine = rejected.filter((r) => r.messageId.startsWith(`${cluster}:`));
+    assert.deepEqual(mine.map((r): unknown[] => [r.messageId, JSON.parse(r.body) as unknown]), [[`${cluster}:pack:1#1`, bad]]);
+  });
+
   it('changes nothing when the same events arrive again', async () => {
     const cluster = nextCluster();
     await h.sendEvents(cluster, webCluster());

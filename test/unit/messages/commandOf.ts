@@ -12,6 +12,7 @@ export function commandOf(message: OutgoingMessage, body: MessageBodies[QueueNam
     if (body.event.kind !== 'Tick' || message.scheduledEnqueueTimeUtc === undefined) throw new Error(`${message.messageId} is not a wake-up`);
     return { kind: 'WakeAt', at: message.scheduledEnqueueTimeUtc.getTime() };
   }
+  if ('events' in body) throw new Error(`${message.messageId} is a pack of Kubernetes changes, not a command`);
   if ('rejectedAt' in body) throw new Error(`${message.messageId} is a rejected message, not a command`);
   if (body.observe === true) return { kind: 'ObserveNrp', reason: body.reason };
   return { kind: 'SyncLocations', sync: { cluster: body.cluster, syncId: body.syncId, requests: [] } };

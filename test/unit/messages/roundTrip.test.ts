@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { MAX_ID_CHARS } from '../../../shared/messages/bounds.ts';
 import { SESSION_QUEUES } from '../../../shared/messages/outgoing.ts';
-import { parseMessage } from '../../../shared/messages/parseMessage.ts';
+import { parseEngineMessage, parseMessage } from '../../../shared/messages/parseMessage.ts';
 import { toEngineEventMessage } from '../../../shared/messages/toEngineEventMessage.ts';
 import { toOutgoingMessages } from '../../../shared/messages/toOutgoingMessages.ts';
 import { node, pod, seededRandom, service, slice, uidOf } from '../../support/builders.ts';
@@ -136,7 +136,7 @@ describe('messages of a random World', () => {
         for (const event of w.history) {
           const m = toEngineEventMessage(CLUSTER, event, ctx);
           assert.ok(m.messageId.length <= MAX_ID_CHARS, m.messageId);
-          const parsed = parseMessage('engine-events', JSON.stringify(m.body));
+          const parsed = parseEngineMessage(JSON.stringify(m.body));
           if (!parsed.ok) assert.fail(parsed.reason);
           assert.deepEqual(parsed.value.event, event);
         }
