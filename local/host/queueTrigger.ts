@@ -77,7 +77,7 @@ export class QueueTrigger {
     for (const l of this.loops) l.catch(() => undefined);
   }
 
-  private async invoke(receiver: ServiceBusReceiver | ServiceBusSessionReceiver, messages: readonly ServiceBusReceivedMessage[], sessionId: string | undefined): Promise<void> {
+  private async invoke(receiver: ServiceBusReceiver | ServiceBusSessionReceiver, messages: readonly ServiceBusReceivedMessage[], sessionId: string | undefined, keeper?: SessionLockKeeper): Promise<void> {
     const ctx = new InvocationContext({
       invocationId: `local-${++invocations}`,
       functionName: this.o.functionName,
@@ -92,7 +92,8 @@ export class QueueTrigger {
       for (const m of messages) await receiver.completeMessage(m);
     } catch (e) {
       if (this.stopped) return;
-      this.o.log?.(`[${this.o.functionName}] invocation failed, abandoning ${messages.length}: ${e instanceof Error ? e.message : String(e)}`);
+      const lock = keeper ? ` (${keeper.describe()}; receiver ${receiver.isClosed ? 'closed' : 'open'})` : '';
+      this.o.log?.(`[${this.o.functionName}] invocation failed, abandoning ${messages.length}: ${e instanceof Error ? e.message : String(e)}${lock}`);
       for (const m of messages) await receiver.abandonMessage(m).catch(() => undefined);
     } finally {
       this.o.onInvocation?.(-1);
@@ -120,7 +121,7 @@ export class QueueTrigger {
         while (!this.stopped) {
           const got: ServiceBusReceivedMessage[] = await receiver.receiveMessages(this.o.many ? (this.o.maxMessageBatchSize ?? 100) : 1, { maxWaitTimeInMs: idle, abortSignal: this.stopping.signal });
           if (got.length === 0) break;
-          await this.invoke(receiver, got, receiver.sessionId);
+          await this.invoke(receiver, got, receiver.sessionId, keeper);
         }
       } catch {
         // lost session lock or closed under us: take the next session

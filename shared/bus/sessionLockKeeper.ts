@@ -32,6 +32,9 @@ export class SessionLockKeeper {
   private readonly renewUntil: number;
   private lockedUntil: number;
   private failures = 0;
+  private renewals = 0;
+  private lastRenewedAt: number | null = null;
+  private readonly acceptedAt: number;
   private readonly holder: SessionLockHolder;
   private readonly o: SessionLockKeeperOptions;
 
@@ -39,8 +42,15 @@ export class SessionLockKeeper {
     this.holder = holder;
     this.o = options;
     const now = Date.now();
+    this.acceptedAt = now;
     this.renewUntil = now + options.maxRenewalMs;
     this.lockedUntil = holder.sessionLockedUntilUtc?.getTime() ?? now;
+  }
+
+  /** For a log line about a settlement that failed: how long the session was held and how its lock stood. */
+  describe(now = Date.now()): string {
+    const last = this.lastRenewedAt === null ? 'never renewed' : `last renewed ${now - this.lastRenewedAt} ms ago`;
+    return `session held ${now - this.acceptedAt} ms, lock ${this.lockedUntil - now} ms left, ${this.renewals} renewals, ${last}, ${this.failures} failed in a row`;
   }
 
   start(): void {
@@ -70,6 +80,8 @@ export class SessionLockKeeper {
     try {
       this.lockedUntil = (await this.holder.renewSessionLock({ abortSignal: attempt.signal })).getTime();
       this.failures = 0;
+      this.renewals += 1;
+      this.lastRenewedAt = Date.now();
       this.schedule(renewalDelayMs(this.lockedUntil, Date.now()));
     } catch (e) {
       if (this.stopping.signal.aborted) return;

@@ -72,11 +72,14 @@ describe('local queue trigger: session locks', () => {
 
   it('stops renewing at maxAutoLockRenewalDuration, as the host does: the batch is delivered again', async () => {
     const run: Run = { deliveries: [], done: [] };
+    const log: string[] = [];
     await client.createSender('bounded-renewal').sendMessages({ body: 1, sessionId: 's' });
-    const t = trigger('bounded-renewal', 3 * LOCK_MS, 1.2 * LOCK_MS, run, []);
+    const t = trigger('bounded-renewal', 3 * LOCK_MS, 1.2 * LOCK_MS, run, log);
     t.start();
     try {
       await waitFor(() => run.deliveries.includes(2), 'a second delivery after the lock ran out', 15_000);
+      // The failed settlement says how the lock stood, so that a lost lock can be told from a closed link.
+      assert.ok(log.some((l) => /invocation failed, abandoning 1: .*\(session held \d+ ms, lock -?\d+ ms left, \d+ renewals/.test(l)), log.join(' | '));
     } finally {
       await t.stop();
     }
