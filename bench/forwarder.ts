@@ -1,9 +1,12 @@
-// The forwarder as a process under load (npm run bench:forwarder [-- --seconds N --rate N]):
+// The forwarder as a process under load (npm run bench:forwarder [-- --seconds N --rate N] [--cluster full]):
 // the Kubernetes API simulator and the AMQP test broker in this process, the real forwarder
 // (forwarder/main.ts) in a child process whose memory and CPU are read from its own /metrics.
 //  a) steady churn: `rate` changes/s (default 100) to egress pods for `seconds` (default 60),
 //     reporting the forwarder's RSS, heap and CPU share, and messages per change;
 //  b) a burst of 1,000 changes (200 pods, 5 changes each, applied at once): messages sent for it.
+// `--cluster full` first applies the full benchmark's cluster (bench/workload: 100 nodes, 1,000
+// Services and EndpointSlices of 20 endpoints, 5,000 egress pods), so the forwarder's start lists it
+// all; `startPeakRssMiB` is its kernel high-water mark once every snapshot is sent (ADR 0028).
 // Writes bench/results/forwarder-<timestamp>.json. Measures only; asserts nothing.
 import { ServiceBusClient } from '@azure/service-bus';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,8 +17,13 @@ import { parseArgs } from 'node:util';
 import { startBroker } from '../local/sim/bus/broker.ts';
 import { startKubeSimulator } from '../local/sim/kube/server.ts';
 import { startForwarderProcess, sumOf } from './host/forwarderProcess.ts';
+import { peakRssBytes } from './host/peakRss.ts';
+import { planBench } from './workload/plan.ts';
+import { FULL } from './workload/shapes.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '100' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '100' }, cluster: { type: 'string', default: 'pods' } } });
+if (values.cluster !== 'pods' && values.cluster !== 'full') throw new Error('--cluster: pods or full');
+const FULL_CLUSTER = values.cluster === 'full';
 const SECONDS = Number(values.seconds);
 const RATE = Number(values.rate);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,6 +46,8 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-forwarder-'));
 await kube.writeKubeconfig(join(dir, 'kubeconfig'));
 const POD_COUNT = 1_000;
 for (let i = 0; i < POD_COUNT; i++) kube.apply(pod(`p${i}`, ipOf(i), `node-${i % 100}`));
+const clusterObjects = FULL_CLUSTER ? planBench(FULL, 42).initial : [];
+for (const obj of clusterObjects) kube.apply(obj);
 
 const forwarder = await startForwarderProcess({ cluster: 'bench', brokerConnectionString: broker.connectionString, kubeconfigPath: join(dir, 'kubeconfig') });
 
@@ -56,6 +66,9 @@ const drain = (async () => {
     }
   }
 })();
+
+// The start's peak: every kind listed and its snapshot sent (readyz), the outbox drained.
+const startPeakRssMiB = Math.round((peakRssBytes(forwarder.pid) ?? 0) / 2 ** 20);
 
 const metrics = (): Promise<Record<string, number>> => forwarder.metrics();
 const sum = sumOf;
@@ -96,6 +109,7 @@ for (let quiet = 0; quiet < 10; ) {
 const burstMetrics = await metrics();
 const result = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?' },
+  start: { cluster: values.cluster, objectsListed: POD_COUNT + clusterObjects.filter((o) => o.kind !== 'Namespace').length, startPeakRssMiB },
   steady: {
     ratePerSecond: RATE,
     seconds: Math.round(elapsed),
@@ -115,9 +129,9 @@ const result = {
 };
 draining = false;
 await drain;
-const { peakRssBytes } = await forwarder.stop();
+const { peakRssBytes: wholeRunPeak } = await forwarder.stop();
 // The kernel's high-water mark: the peak the samples above may have missed.
-const output = { ...result, peakRssMiB: Math.round(peakRssBytes / 2 ** 20) };
+const output = { ...result, peakRssMiB: Math.round(wholeRunPeak / 2 ** 20) };
 await receiver.close();
 await client.close();
 await broker.stop();
