@@ -18,6 +18,7 @@ import { startBroker } from '../local/sim/bus/broker.ts';
 import { startKubeSimulator } from '../local/sim/kube/server.ts';
 import { startForwarderProcess, sumOf } from './host/forwarderProcess.ts';
 import { peakRssBytes } from './host/peakRss.ts';
+import { POD_FINALIZER, SERVICE_FINALIZER } from '../shared/engine/types.ts';
 import { planBench } from './workload/plan.ts';
 import { FULL } from './workload/shapes.ts';
 
@@ -70,9 +71,32 @@ const drain = (async () => {
 // The start's peak: every kind listed and its snapshot sent (readyz), the outbox drained.
 const startPeakRssMiB = Math.round((peakRssBytes(forwarder.pid) ?? 0) / 2 ** 20);
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until no message arrived for 2 s; the messages that arrived meanwhile. */
+async function waitQuiet(): Promise<number> {
+  const before = received;
+  for (let quiet = 0; quiet < 10; ) {
+    const r = received;
+    await sleep(200);
+    quiet = received === r ? quiet + 1 : 0;
+  }
+  return received - before;
+}
+
+// What the engine's set-up does to that cluster, as watch events: our finalizer on every Service
+// and egress pod, every EndpointSlice rewritten, applied at once.
+const finalizerOf: Readonly<Record<string, string>> = { Service: SERVICE_FINALIZER, Pod: POD_FINALIZER };
+for (const obj of clusterObjects) {
+  if (obj.kind === 'Namespace' || obj.kind === 'Node') continue;
+  const finalizer = finalizerOf[String(obj.kind)];
+  const metadata = { ...(obj['metadata'] as Record<string, unknown>), annotations: { touched: 'yes' } };
+  kube.apply({ ...obj, metadata: finalizer === undefined ? metadata : { ...metadata, finalizers: [finalizer] } });
+}
+const touched = clusterObjects.length === 0 ? 0 : await waitQuiet();
+const touchPeakRssMiB = Math.round((peakRssBytes(forwarder.pid) ?? 0) / 2 ** 20);
+
 const metrics = (): Promise<Record<string, number>> => forwarder.metrics();
 const sum = sumOf;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 await sleep(1_000);
 const base = await metrics();
@@ -101,15 +125,11 @@ const cpu = (steady['forwarder_process_cpu_seconds_total'] ?? 0) - cpuBase;
 const beforeBurst = received;
 const burstMetricsBefore = await metrics();
 for (let round = 0; round < 5; round++) for (let i = 0; i < 200; i++) kube.apply(pod(`p${i}`, ipOf(500_000 + round * 1000 + i), 'node-1'));
-for (let quiet = 0; quiet < 10; ) {
-  const r = received;
-  await sleep(200);
-  quiet = received === r ? quiet + 1 : 0;
-}
+await waitQuiet();
 const burstMetrics = await metrics();
 const result = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?' },
-  start: { cluster: values.cluster, objectsListed: POD_COUNT + clusterObjects.filter((o) => o.kind !== 'Namespace').length, startPeakRssMiB },
+  start: { cluster: values.cluster, objectsListed: POD_COUNT + clusterObjects.filter((o) => o.kind !== 'Namespace').length, startPeakRssMiB, touchedMessages: touched, touchPeakRssMiB },
   steady: {
     ratePerSecond: RATE,
     seconds: Math.round(elapsed),
