@@ -1,9 +1,12 @@
-// The forwarder as a process under load (npm run bench:forwarder [-- --seconds N --rate N]):
+// The forwarder as a process under load (npm run bench:forwarder [-- --seconds N --rate N] [--cluster full]):
 // the Kubernetes API simulator and the AMQP test broker in this process, the real forwarder
 // (forwarder/main.ts) in a child process whose memory and CPU are read from its own /metrics.
 //  a) steady churn: `rate` changes/s (default 100) to egress pods for `seconds` (default 60),
 //     reporting the forwarder's RSS, heap and CPU share, and messages per change;
 //  b) a burst of 1,000 changes (200 pods, 5 changes each, applied at once): messages sent for it.
+// `--cluster full` first applies the full benchmark's cluster (bench/workload: 100 nodes, 1,000
+// Services and EndpointSlices of 20 endpoints, 5,000 egress pods), so the forwarder's start lists it
+// all; `startPeakRssMiB` is its kernel high-water mark once every snapshot is sent (ADR 0028).
 // Writes bench/results/forwarder-<timestamp>.json. Measures only; asserts nothing.
 import { ServiceBusClient } from '@azure/service-bus';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,8 +17,14 @@ import { parseArgs } from 'node:util';
 import { startBroker } from '../local/sim/bus/broker.ts';
 import { startKubeSimulator } from '../local/sim/kube/server.ts';
 import { startForwarderProcess, sumOf } from './host/forwarderProcess.ts';
+import { peakRssBytes } from './host/peakRss.ts';
+import { POD_FINALIZER, SERVICE_FINALIZER } from '../shared/engine/types.ts';
+import { planBench } from './workload/plan.ts';
+import { FULL } from './workload/shapes.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '100' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '100' }, cluster: { type: 'string', default: 'pods' } } });
+if (values.cluster !== 'pods' && values.cluster !== 'full') throw new Error('--cluster: pods or full');
+const FULL_CLUSTER = values.cluster === 'full';
 const SECONDS = Number(values.seconds);
 const RATE = Number(values.rate);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,6 +47,8 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-forwarder-'));
 await kube.writeKubeconfig(join(dir, 'kubeconfig'));
 const POD_COUNT = 1_000;
 for (let i = 0; i < POD_COUNT; i++) kube.apply(pod(`p${i}`, ipOf(i), `node-${i % 100}`));
+const clusterObjects = FULL_CLUSTER ? planBench(FULL, 42).initial : [];
+for (const obj of clusterObjects) kube.apply(obj);
 
 const forwarder = await startForwarderProcess({ cluster: 'bench', brokerConnectionString: broker.connectionString, kubeconfigPath: join(dir, 'kubeconfig') });
 
@@ -57,9 +68,35 @@ const drain = (async () => {
   }
 })();
 
+// The start's peak: every kind listed and its snapshot sent (readyz), the outbox drained.
+const startPeakRssMiB = Math.round((peakRssBytes(forwarder.pid) ?? 0) / 2 ** 20);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until no message arrived for 2 s; the messages that arrived meanwhile. */
+async function waitQuiet(): Promise<number> {
+  const before = received;
+  for (let quiet = 0; quiet < 10; ) {
+    const r = received;
+    await sleep(200);
+    quiet = received === r ? quiet + 1 : 0;
+  }
+  return received - before;
+}
+
+// What the engine's set-up does to that cluster, as watch events: our finalizer on every Service
+// and egress pod, every EndpointSlice rewritten, applied at once.
+const finalizerOf: Readonly<Record<string, string>> = { Service: SERVICE_FINALIZER, Pod: POD_FINALIZER };
+for (const obj of clusterObjects) {
+  if (obj.kind === 'Namespace' || obj.kind === 'Node') continue;
+  const finalizer = finalizerOf[String(obj.kind)];
+  const metadata = { ...(obj['metadata'] as Record<string, unknown>), annotations: { touched: 'yes' } };
+  kube.apply({ ...obj, metadata: finalizer === undefined ? metadata : { ...metadata, finalizers: [finalizer] } });
+}
+const touched = clusterObjects.length === 0 ? 0 : await waitQuiet();
+const touchPeakRssMiB = Math.round((peakRssBytes(forwarder.pid) ?? 0) / 2 ** 20);
+
 const metrics = (): Promise<Record<string, number>> => forwarder.metrics();
 const sum = sumOf;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 await sleep(1_000);
 const base = await metrics();
@@ -88,14 +125,11 @@ const cpu = (steady['forwarder_process_cpu_seconds_total'] ?? 0) - cpuBase;
 const beforeBurst = received;
 const burstMetricsBefore = await metrics();
 for (let round = 0; round < 5; round++) for (let i = 0; i < 200; i++) kube.apply(pod(`p${i}`, ipOf(500_000 + round * 1000 + i), 'node-1'));
-for (let quiet = 0; quiet < 10; ) {
-  const r = received;
-  await sleep(200);
-  quiet = received === r ? quiet + 1 : 0;
-}
+await waitQuiet();
 const burstMetrics = await metrics();
 const result = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?' },
+  start: { cluster: values.cluster, objectsListed: POD_COUNT + clusterObjects.filter((o) => o.kind !== 'Namespace').length, startPeakRssMiB, touchedMessages: touched, touchPeakRssMiB },
   steady: {
     ratePerSecond: RATE,
     seconds: Math.round(elapsed),
@@ -115,9 +149,9 @@ const result = {
 };
 draining = false;
 await drain;
-const { peakRssBytes } = await forwarder.stop();
+const { peakRssBytes: wholeRunPeak } = await forwarder.stop();
 // The kernel's high-water mark: the peak the samples above may have missed.
-const output = { ...result, peakRssMiB: Math.round(peakRssBytes / 2 ** 20) };
+const output = { ...result, peakRssMiB: Math.round(wholeRunPeak / 2 ** 20) };
 await receiver.close();
 await client.close();
 await broker.stop();
