@@ -52,6 +52,9 @@ export function serviceObject(s: ServiceModel): KubeObject {
     metadata: { namespace: SERVICE_NAMESPACE, name: s.name, uid: s.uid },
     spec: {
       type: 'LoadBalancer',
+      // As in a Service Gateway cluster: NRP routes to pod IPs, so no node ports (the 2,768 of the
+      // default range would not even hold the scale run's 4,000 Services).
+      allocateLoadBalancerNodePorts: false,
       selector: { app: s.name },
       ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
       ipFamilies: ['IPv4'],

@@ -2,6 +2,7 @@
 // Services, with the real allocator's refusals. Allocation is sequential so tests are repeatable.
 import { isRecord, record, records, strings, text } from './json.ts';
 import type { FieldError } from './status.ts';
+import { internalError } from './status.ts';
 import type { KubeObject } from './types.ts';
 import { invalidValue } from './validation.ts';
 
@@ -136,7 +137,8 @@ export class ServiceAllocator {
       this.nextIp = this.nextIp >= 65_534 ? FIRST_OFFSET : this.nextIp + 1;
       if (!used.has(ip)) return ip;
     }
-    throw new Error('kube simulator: service CIDR exhausted');
+    // What the API server answers when its allocator is full: 500, not a field error.
+    throw internalError('failed to allocate a serviceIP: range is full');
   }
 
   private freePort(used: ReadonlySet<number>): number {
@@ -145,6 +147,6 @@ export class ServiceAllocator {
       this.nextPort = port >= NODE_PORT_MAX ? NODE_PORT_MIN : port + 1;
       if (!used.has(port)) return port;
     }
-    throw new Error('kube simulator: node ports exhausted');
+    throw internalError('failed to allocate a nodePort: range is full');
   }
 }
