@@ -36,8 +36,10 @@ const send = (m: ChildMessage, then?: () => void): void => {
 // The trigger host reports an invocation that threw (its messages are abandoned and come back)
 // only as a line: count those, they cost a redelivery.
 let failedInvocations = 0;
+let closedBeforeInvocation = 0;
 const log = (line: string): void => {
   if (/^\[[^\]]+\] invocation failed/.test(line)) failedInvocations += 1;
+  if (/^\[[^\]]+\] receiver closed before the invocation/.test(line)) closedBeforeInvocation += 1;
   process.stderr.write(`[function host ${new Date().toISOString()}] ${line}\n`);
 };
 
@@ -66,6 +68,7 @@ const invocation = (name: string) => (delta: 1 | -1): void => {
 const stats = (): FunctionHostStats => ({
   executions: Object.fromEntries(executions),
   failedInvocations,
+  closedBeforeInvocation,
   busyMs: busyMs + (inFlight > 0 ? performance.now() - busySince : 0),
   inFlight,
   tableRequests: tableRequests.snapshot(),

@@ -25,6 +25,8 @@ export interface FunctionHostStats {
   readonly executions: Readonly<Record<string, number>>;
   /** Invocations that threw: their messages were abandoned, to be delivered again. */
   readonly failedInvocations: number;
+  /** Batches received on a session receiver the SDK had closed (drain unanswered): redelivered, not worked on. */
+  readonly closedBeforeInvocation: number;
   /** Time during which at least one invocation ran: what Flex Consumption bills as GB-s per GB. */
   readonly busyMs: number;
   readonly inFlight: number;

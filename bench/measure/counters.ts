@@ -13,6 +13,7 @@ export interface CounterSnapshot {
   readonly tables: Readonly<Record<string, number>>;
   readonly executions: Readonly<Record<string, number>>;
   readonly failedInvocations: number;
+  readonly closedBeforeInvocation: number;
   readonly busyMs: number;
   readonly forwarderMessages: number;
 }
@@ -24,6 +25,7 @@ export interface CounterDelta {
   readonly busByQueue: Record<string, QueueCounts>;
   readonly executions: Record<string, number>;
   readonly failedInvocations: number;
+  readonly closedBeforeInvocation: number;
   readonly busyMs: number;
   readonly forwarderMessages: number;
 }
@@ -36,6 +38,7 @@ export async function snapshotCounters(p: LocalPipeline, functions: FunctionHost
     tables: stats.tableRequests,
     executions: stats.executions,
     failedInvocations: stats.failedInvocations,
+    closedBeforeInvocation: stats.closedBeforeInvocation,
     busyMs: stats.busyMs,
     forwarderMessages: sumOf(metrics, 'forwarder_messages_sent_total'),
   };
@@ -69,6 +72,7 @@ export function counterDelta(before: CounterSnapshot, after: CounterSnapshot): C
     busByQueue,
     executions: minus(after.executions, before.executions),
     failedInvocations: after.failedInvocations - before.failedInvocations,
+    closedBeforeInvocation: after.closedBeforeInvocation - before.closedBeforeInvocation,
     busyMs: after.busyMs - before.busyMs,
     forwarderMessages: after.forwarderMessages - before.forwarderMessages,
   };

@@ -73,7 +73,10 @@ const RULES: Readonly<Record<IssueTargetId, TargetRule>> = {
     'session-lock losses (redelivered batches), all workloads',
     0,
     lockLosses,
-    (f) => `${n(lockLosses(f))} (steady ${n(f.workloads.steady.functions.failedInvocations)}, burst ${n(f.workloads.burst.functions.failedInvocations)}, wave ${n(f.workloads.wave.functions.failedInvocations)})`,
+    (f) => {
+      const closed = f.workloads.steady.functions.closedBeforeInvocation + f.workloads.burst.functions.closedBeforeInvocation + f.workloads.wave.functions.closedBeforeInvocation;
+      return `${n(lockLosses(f))} (steady ${n(f.workloads.steady.functions.failedInvocations)}, burst ${n(f.workloads.burst.functions.failedInvocations)}, wave ${n(f.workloads.wave.functions.failedInvocations)}); besides, ${n(closed)} delivered again unworked after the SDK closed the receiver`;
+    },
   ),
   waveOverBudgetFloor: atMost('creation wave ÷ its budget floor (writes it needs ÷ write rate + one load balancer create)', 1.15, (f) => f.waveBudgetFloor.convergedOverFloor, (f) => {
     const w = f.waveBudgetFloor;

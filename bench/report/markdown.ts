@@ -102,6 +102,7 @@ export function markdownOf(r: BenchResult): string {
   out.push(row(['events per engine invocation (one state load each)', ...WORKLOADS.map((k) => n(w[k].functions.engineEventsPerInvocation, 1))]));
   out.push(row(['share of the time some function ran', ...WORKLOADS.map((k) => `${n(w[k].functions.busyShare * 100)} %`)]));
   out.push(row(['invocations that failed and were redelivered', ...WORKLOADS.map((k) => n(w[k].functions.failedInvocations))]));
+  out.push(row(['batches delivered again because the SDK closed the receiver first (not worked on)', ...WORKLOADS.map((k) => n(w[k].functions.closedBeforeInvocation))]));
   out.push(row(['messages the forwarder sent', ...WORKLOADS.map((k) => n(w[k].serviceBus.forwarderMessages))]));
   out.push(row(['event-loop delay of the harness process (Azurite, broker, simulators), p99 / max ms', ...WORKLOADS.map((k) => `${n(f.harness.eventLoopDelayP99Ms[k])} / ${n(f.harness.eventLoopDelayMaxMs[k])}`)]));
   out.push(row(['machine load average (1 min, 2 cores) at convergence', ...WORKLOADS.map((k) => n(f.harness.loadAverage[k], 2))]));

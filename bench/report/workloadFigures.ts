@@ -50,6 +50,8 @@ export interface WorkloadFigures {
     readonly engineEventsPerInvocation: number;
     /** Invocations that threw (their messages were delivered again). */
     readonly failedInvocations: number;
+    /** Batches delivered to a session receiver the SDK had closed: delivered again, not worked on twice. */
+    readonly closedBeforeInvocation: number;
   };
   readonly baselines: Readonly<Record<BaselineName, BaselineFigures>>;
   /** This project's figure divided by the baseline's. */
@@ -112,6 +114,7 @@ export function workloadFigures(m: WorkloadMeasurement, p: ModelParameters): Wor
       byFunction: c.executions,
       engineEventsPerInvocation: round((c.busByQueue['engine-events']?.delivered ?? 0) / Math.max(1, c.executions['engine'] ?? 0), 1),
       failedInvocations: c.failedInvocations,
+      closedBeforeInvocation: c.closedBeforeInvocation,
     },
     baselines: { naive, upstreamShaped },
     ratios: {

@@ -121,6 +121,12 @@ export class QueueTrigger {
         while (!this.stopped) {
           const got: ServiceBusReceivedMessage[] = await receiver.receiveMessages(this.o.many ? (this.o.maxMessageBatchSize ?? 100) : 1, { maxWaitTimeInMs: idle, abortSignal: this.stopping.signal });
           if (got.length === 0) break;
+          // The SDK closes a receiver whose credit drain is not answered within 200 ms (a busy broker):
+          // what it received is unsettleable then and goes back to the queue, so it is not worked on.
+          if (receiver.isClosed) {
+            this.o.log?.(`[${this.o.functionName}] receiver closed before the invocation (credit drain unanswered); ${got.length} messages go back to the queue (${keeper.describe()})`);
+            break;
+          }
           await this.invoke(receiver, got, receiver.sessionId, keeper);
         }
       } catch {

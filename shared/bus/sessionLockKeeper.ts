@@ -20,10 +20,13 @@ export interface SessionLockKeeperOptions {
   readonly log?: ((line: string) => void) | undefined;
 }
 
-/** When to renew a lock that runs until `until`: at half its remaining time, never later than 5 s before. */
+/**
+ * When to renew a lock that runs until `until`: at half its remaining time (15 s into a 30 s lock),
+ * which leaves the other half for retries. Never "now" for a lock with time left: a short lock
+ * (the local pipeline's 5 s) would otherwise be renewed in a tight loop.
+ */
 export function renewalDelayMs(until: number, now: number): number {
-  const left = until - now;
-  return Math.max(0, Math.min(left / 2, left - 5_000));
+  return Math.max(0, (until - now) / 2);
 }
 
 export class SessionLockKeeper {

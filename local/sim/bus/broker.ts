@@ -412,7 +412,21 @@ class Broker {
   private onDraining(link: OutgoingLink): void {
     this.kick();
     // Everything available has been sent; give back the rest of the credit.
-    if (link.sendable()) link.drained();
+    const answer = (): void => {
+      if (link.sendable()) link.drained();
+    };
+    if (this.slowDrains > 0) {
+      this.slowDrains -= 1;
+      setTimeout(answer, this.slowDrainMs);
+    } else answer();
+  }
+
+  private slowDrains = 0;
+  private slowDrainMs = 0;
+
+  answerDrainsLate(delayMs: number, times: number): void {
+    this.slowDrainMs = delayMs;
+    this.slowDrains += times;
   }
 
   private deliver(c: Consumer, m: StoredMessage, now: number): void {
@@ -585,6 +599,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle 
     peekState: (queue) => broker.peekState(queue),
     sweep: () => broker.kick(),
     answerBusy: (operation, times) => broker.answerBusy(operation, times),
+    answerDrainsLate: (delayMs, times) => broker.answerDrainsLate(delayMs, times),
     counts: () => broker.counters.counts(),
   };
 }

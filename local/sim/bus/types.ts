@@ -106,4 +106,6 @@ export interface BrokerHandle {
    * are answered as a busy namespace answers them: 503 `com.microsoft:server-busy`, nothing done.
    */
   answerBusy(operation: string, times: number): void;
+  /** The next `times` credit drains are answered `delayMs` late, as a busy broker answers them. */
+  answerDrainsLate(delayMs: number, times: number): void;
 }

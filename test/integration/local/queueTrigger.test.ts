@@ -21,7 +21,7 @@ describe('local queue trigger: session locks', () => {
   let client: ServiceBusClient;
 
   before(async () => {
-    broker = await startBroker({ queues: ['busy-renewals', 'bounded-renewal'].map((name) => ({ name, requiresSession: true, lockDurationMs: LOCK_MS })) });
+    broker = await startBroker({ queues: ['busy-renewals', 'bounded-renewal', 'slow-drain'].map((name) => ({ name, requiresSession: true, lockDurationMs: LOCK_MS })) });
     client = newClient(broker.connectionString);
   });
 
@@ -80,6 +80,25 @@ describe('local queue trigger: session locks', () => {
       await waitFor(() => run.deliveries.includes(2), 'a second delivery after the lock ran out', 15_000);
       // The failed settlement says how the lock stood, so that a lost lock can be told from a closed link.
       assert.ok(log.some((l) => /invocation failed, abandoning 1: .*\(session held \d+ ms, lock -?\d+ ms left, \d+ renewals/.test(l)), log.join(' | '));
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('does not work on a batch the SDK received on a receiver it then closed (a drain answered late): the batch is delivered again and worked on once', async () => {
+    const run: Run = { deliveries: [], done: [] };
+    const log: string[] = [];
+    // @azure/service-bus closes a receiver whose credit drain is not answered within at most 1 s.
+    broker.answerDrainsLate(2_500, 1);
+    await client.createSender('slow-drain').sendMessages([1, 2].map((n) => ({ body: n, sessionId: 's' })));
+    const t = trigger('slow-drain', 10, 60_000, run, log);
+    t.start();
+    try {
+      await waitFor(() => run.done.length > 0 && broker.peekState('slow-drain').active + broker.peekState('slow-drain').locked === 0, 'the batch worked on and completed', 15_000);
+      await sleep(500);
+      assert.equal(run.done.length, 1, `one invocation; deliveries ${JSON.stringify(run.deliveries)}; log: ${log.join(' | ')}`);
+      assert.equal(run.deliveries.length, 2);
+      assert.ok(log.some((l) => l.includes('receiver closed before the invocation')), log.join(' | '));
     } finally {
       await t.stop();
     }

@@ -26,6 +26,7 @@ function steady(cost: { busyMs: number; tables: number; busOps: number; latencyM
       busByQueue: { 'engine-events': { sent: cost.busOps * CHANGES, duplicates: 0, sendCalls: 1, delivered: 0, settled: 0, management: 0 } },
       executions: { engine: 3 },
       failedInvocations: 0,
+      closedBeforeInvocation: 0,
       busyMs: cost.busyMs * CHANGES,
       forwarderMessages: CHANGES,
     },

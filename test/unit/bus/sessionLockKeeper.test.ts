@@ -2,7 +2,7 @@
 // runs out: a slow answer must not lose the session (docs/adr/0026).
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { SessionLockKeeper } from '../../../shared/bus/sessionLockKeeper.ts';
+import { SessionLockKeeper, renewalDelayMs } from '../../../shared/bus/sessionLockKeeper.ts';
 import type { SessionLockHolder } from '../../../shared/bus/sessionLockKeeper.ts';
 
 describe('SessionLockKeeper', () => {
@@ -29,5 +29,28 @@ describe('SessionLockKeeper', () => {
     }
     keeper.stop();
     assert.ok(calls.length >= 2, `renewals tried before the lock ended at 30 s: ${JSON.stringify(calls)}`);
+  });
+
+  it('renews a short lock at half its time, not in a loop (the local pipeline locks for 5 s)', async () => {
+    assert.equal(renewalDelayMs(5_000, 0), 2_500);
+    assert.equal(renewalDelayMs(30_000, 0), 15_000);
+    const calls: number[] = [];
+    const holder: SessionLockHolder = {
+      sessionId: 's',
+      sessionLockedUntilUtc: new Date(5_000),
+      renewSessionLock() {
+        calls.push(Date.now());
+        return Promise.resolve(new Date(Date.now() + 5_000));
+      },
+    };
+    const keeper = new SessionLockKeeper(holder, { maxRenewalMs: 600_000 });
+    keeper.start();
+    for (let t = 0; t < 10_000; t += 100) {
+      mock.timers.tick(100);
+      await Promise.resolve();
+      await Promise.resolve();
+    }
+    keeper.stop();
+    assert.ok(calls.length >= 3 && calls.length <= 5, `renewals in 10 s of a 5 s lock: ${calls.length} at ${calls.join(', ')}`);
   });
 });

@@ -81,6 +81,7 @@ const broker: BrokerHandle = {
   peekState: (q) => QUEUES[q] ?? unused(),
   sweep: unused,
   answerBusy: unused,
+  answerDrainsLate: unused,
 };
 
 const pipeline: Pipeline = {
