@@ -2,6 +2,7 @@
 // keyed by UID, so a Service deleted and re-created under the same name is a new key: slices follow
 // the name, and the old UID loses them. Built once per services map (maps are never changed once
 // a decision returns them) and kept up to date by the Draft, so no event scans every Service.
+import { derivedIndex } from './derivedIndex.ts';
 import { compareResourceVersions } from './resourceVersion.ts';
 import type { Cached, ServiceFact } from './types.ts';
 
@@ -11,26 +12,23 @@ export type ServiceNames = ReadonlyMap<string, readonly string[]>;
 
 type Services = ReadonlyMap<string, Cached<ServiceFact>>;
 
-const built = new WeakMap<Services, ServiceNames>();
-
 function nameKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
+const serviceNameIndexes = derivedIndex((services: Services): ServiceNames => {
+  const out = new Map<string, string[]>();
+  for (const [key, cached] of services) addName(out, key, cached.fact);
+  return out;
+});
+
 export function serviceNamesOf(services: Services): ServiceNames {
-  let names = built.get(services);
-  if (!names) {
-    const out = new Map<string, string[]>();
-    for (const [key, cached] of services) addName(out, key, cached.fact);
-    built.set(services, out);
-    names = out;
-  }
-  return names;
+  return serviceNameIndexes.of(services);
 }
 
 /** Records `names` as the index of `services` (a Draft's, as it returns them). */
 export function rememberServiceNames(services: Services, names: ServiceNames): void {
-  built.set(services, names);
+  serviceNameIndexes.remember(services, names);
 }
 
 export function addName(names: Map<string, readonly string[]>, key: string, fact: ServiceFact): void {
