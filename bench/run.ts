@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_BUDGETS } from '../shared/azure/throttleDefaults.ts';
 import { defaultEngineConfig } from '../shared/engine/config.ts';
 import { DEFAULT_ENGINE_RUNS } from './engine.ts';
-import { serviceBusTriggerSettings } from './host/hostJson.ts';
+import { serviceBusTriggerSettings } from '../local/host/hostJson.ts';
 import type { BenchResult } from './report/benchResult.ts';
 import { detailOf, figuresOf } from './report/figures.ts';
 import { issueTargetVerdicts } from './report/issueTargets.ts';

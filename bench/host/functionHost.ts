@@ -16,7 +16,7 @@ import { defaultEngineConfig } from '../../shared/engine/config.ts';
 import { tableStateStoreFromConnectionString } from '../../shared/state/tableStateStore.ts';
 import { HOST_CONFIG_ENV, functionHostConfigSchema, isParentMessage } from './functionHostProtocol.ts';
 import type { ChildMessage, FunctionHostStats } from './functionHostProtocol.ts';
-import { serviceBusTriggerSettings } from './hostJson.ts';
+import { serviceBusTriggerSettings } from '../../local/host/hostJson.ts';
 import { remoteNrp } from './remoteNrp.ts';
 import { TableRequestCounter, tableEndpointOf } from './tableRequestCounter.ts';
 

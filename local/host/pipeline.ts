@@ -38,6 +38,9 @@ import { nextFire } from './ncrontab.ts';
 import { azureNetwork, localNetwork } from './nrpNetwork.ts';
 import type { Component, LocalPipeline, PendingWork, PipelineOptions } from './pipeline.types.ts';
 import { QueueTrigger } from './queueTrigger.ts';
+import { serviceBusTriggerSettings } from './hostJson.ts';
+
+const HOST_SETTINGS = serviceBusTriggerSettings(new URL('../../host.json', import.meta.url));
 
 export type { Component, LocalPipeline, PendingWork, Pipeline, PipelineOptions } from './pipeline.types.ts';
 
@@ -232,6 +235,8 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Loca
           maxConcurrentSessions: 2,
           maxConcurrentCalls: 4,
           sessionIdleTimeoutMs: 200,
+          // Smaller concurrency than production, but its lock renewal: a busy session is held for minutes.
+          maxAutoLockRenewalDurationMs: HOST_SETTINGS.maxAutoLockRenewalDurationMs,
           onInvocation: (d) => (g.inFlight += d),
           log,
         });

@@ -1,5 +1,5 @@
-// The Service Bus trigger settings of host.json, so that the benchmark's function host runs with
-// the concurrency production is configured for (the local pipeline uses smaller numbers).
+// The Service Bus trigger settings of host.json, so that the local trigger hosts run with what
+// production is configured for (the local pipeline takes its lock renewal, with smaller concurrency).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
